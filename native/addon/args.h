@@ -1,0 +1,41 @@
+// Reading and checking JavaScript arguments at the native boundary. TypeScript validated them
+// already; these checks exist so that a caller going around it (or a bug in it) gets an error naming
+// the argument instead of an out-of-bounds read or write.
+#pragma once
+
+#include <napi.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+#include "../core/status.h"
+
+namespace octet::addon {
+
+struct ArrayView {
+  void* data = nullptr;
+  size_t length = 0;  // elements
+  napi_typedarray_type type = napi_uint8_array;
+  size_t byte_length() const;
+};
+
+const char* typed_array_name(napi_typedarray_type type);
+
+// `what` names the argument in messages, e.g. "qgemm: a".
+ArrayView typed_array(const Napi::Value& v, const std::string& what);
+ArrayView typed_array_of(const Napi::Value& v, const std::string& what, napi_typedarray_type type);
+ArrayView typed_array_of2(const Napi::Value& v, const std::string& what, napi_typedarray_type t1, napi_typedarray_type t2);
+
+// A non-negative integer no larger than `max`.
+int64_t integer(const Napi::Value& v, const std::string& what, int64_t min, int64_t max);
+
+void expect_length(const ArrayView& a, size_t expected, const std::string& what);
+// length 1 or `many` (per-tensor or per-row/column); returns whether it is per element
+bool expect_one_or(const ArrayView& a, size_t many, const std::string& what);
+void expect_positive_finite(const ArrayView& scales, const std::string& what);
+void expect_in_range(const ArrayView& values, int32_t lo, int32_t hi, const std::string& what);
+// Two views must not share memory when one is written while the other is read.
+void expect_no_overlap(const ArrayView& read, const ArrayView& written, const std::string& what);
+
+}  // namespace octet::addon

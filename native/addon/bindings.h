@@ -1,0 +1,22 @@
+// Every function the addon exports, grouped by file.
+#pragma once
+
+#include <napi.h>
+
+namespace octet::addon {
+
+// runtime_bindings.cc
+Napi::Value RuntimeInfo(const Napi::CallbackInfo& info);
+Napi::Value SetIsa(const Napi::CallbackInfo& info);
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info);
+Napi::Value MeasurePeakGops(const Napi::CallbackInfo& info);
+// gemm_bindings.cc
+Napi::Value PackWeights(const Napi::CallbackInfo& info);
+Napi::Value QGemm(const Napi::CallbackInfo& info);
+Napi::Value QGemmReference(const Napi::CallbackInfo& info);
+// quantize_bindings.cc
+Napi::Value QuantizeLinear(const Napi::CallbackInfo& info);
+Napi::Value DequantizeLinear(const Napi::CallbackInfo& info);
+Napi::Value DynamicQuantizeLinear(const Napi::CallbackInfo& info);
+
+}  // namespace octet::addon

@@ -1,0 +1,203 @@
+// packWeights(), qgemm() and qgemmReference(): argument checking and the call into native/ops.
+#include <napi.h>
+
+#include <string>
+#include <vector>
+
+#include "../core/thread_pool.h"
+#include "../dispatch/dispatch.h"
+#include "../kernels/reference/qgemm_reference.h"
+#include "../ops/qgemm.h"
+#include "args.h"
+#include "bindings.h"
+#include "errors.h"
+#include "packed_weights_wrap.h"
+
+namespace octet::addon {
+
+namespace {
+
+constexpr int64_t kMaxDim = 0x7fffffff;
+
+Napi::Object args_object(const Napi::CallbackInfo& info, const char* fn) {
+  if (info.Length() < 1 || !info[0].IsObject()) throw_type(std::string(fn) + ": expected an arguments object");
+  return info[0].As<Napi::Object>();
+}
+
+bool has(const Napi::Object& o, const char* key) {
+  return o.Has(key) && !o.Get(key).IsUndefined() && !o.Get(key).IsNull();
+}
+
+OutputKind parse_output(const Napi::Value& v, const std::string& what) {
+  if (!v.IsString()) throw_type(what + " must be 'int32', 'uint8', 'int8' or 'float32'");
+  const std::string s = v.As<Napi::String>().Utf8Value();
+  if (s == "int32") return OutputKind::kInt32;
+  if (s == "uint8") return OutputKind::kUint8;
+  if (s == "int8") return OutputKind::kInt8;
+  if (s == "float32") return OutputKind::kFloat32;
+  throw_range(what + " must be 'int32', 'uint8', 'int8' or 'float32', got '" + s + "'");
+}
+
+napi_typedarray_type output_array_type(OutputKind kind) {
+  switch (kind) {
+    case OutputKind::kInt32: return napi_int32_array;
+    case OutputKind::kUint8: return napi_uint8_array;
+    case OutputKind::kInt8: return napi_int8_array;
+    case OutputKind::kFloat32: return napi_float32_array;
+  }
+  return napi_int32_array;
+}
+
+// Everything qgemm() and qgemmReference() share: A, zero points, bias, output and its scales.
+struct CommonArgs {
+  int M = 0, N = 0, K = 0;
+  ArrayView a, a_zp, bias, out;
+  bool a_signed = false, a_zp_per_row = false, has_bias = false;
+  OutputKind kind = OutputKind::kInt32;
+  std::vector<float> scale;
+  bool scale_per_col = false;
+  int32_t zero_point = 0, qmin = 0, qmax = 0;
+};
+
+// N and K come from the weights (packed) or from the arguments (reference).
+CommonArgs read_common(const Napi::Object& o, const std::string& fn, int N, int K) {
+  CommonArgs c;
+  c.N = N;
+  c.K = K;
+  c.M = static_cast<int>(integer(o.Get("M"), fn + ": M", 0, kMaxDim));
+  const int k_arg = static_cast<int>(integer(o.Get("K"), fn + ": K", 0, kMaxDim));
+  if (k_arg != K) throw_range(fn + ": K = " + std::to_string(k_arg) + " but b has K = " + std::to_string(K));
+  c.a = typed_array_of2(o.Get("a"), fn + ": a", napi_uint8_array, napi_int8_array);
+  c.a_signed = c.a.type == napi_int8_array;
+  expect_length(c.a, static_cast<size_t>(c.M) * K, fn + ": a (M*K)");
+  c.a_zp = typed_array_of(o.Get("aZeroPoint"), fn + ": aZeroPoint", napi_int32_array);
+  c.a_zp_per_row = expect_one_or(c.a_zp, static_cast<size_t>(c.M), fn + ": aZeroPoint");
+  if (c.a_signed) expect_in_range(c.a_zp, -128, 127, fn + ": aZeroPoint");
+  else expect_in_range(c.a_zp, 0, 255, fn + ": aZeroPoint");
+  if (has(o, "bias")) {
+    c.has_bias = true;
+    c.bias = typed_array_of(o.Get("bias"), fn + ": bias", napi_int32_array);
+    expect_length(c.bias, static_cast<size_t>(N), fn + ": bias (N)");
+  }
+  c.kind = parse_output(o.Get("output"), fn + ": output");
+  c.out = typed_array_of(o.Get("out"), fn + ": out", output_array_type(c.kind));
+  expect_length(c.out, static_cast<size_t>(c.M) * N, fn + ": out (M*N)");
+  expect_no_overlap(c.a, c.out, fn + ": a and out");
+  if (c.kind != OutputKind::kInt32) {
+    const ArrayView a_scale = typed_array_of(o.Get("aScale"), fn + ": aScale", napi_float32_array);
+    expect_length(a_scale, 1, fn + ": aScale");
+    expect_positive_finite(a_scale, fn + ": aScale");
+    const ArrayView b_scale = typed_array_of(o.Get("bScale"), fn + ": bScale", napi_float32_array);
+    c.scale_per_col = expect_one_or(b_scale, static_cast<size_t>(N), fn + ": bScale");
+    expect_positive_finite(b_scale, fn + ": bScale");
+    c.scale.resize(b_scale.length);
+    const float a_s = *static_cast<const float*>(a_scale.data);
+    const float* b_s = static_cast<const float*>(b_scale.data);
+    if (c.kind == OutputKind::kFloat32) {
+      dequant_scales(a_s, b_s, static_cast<int>(b_scale.length), c.scale.data());
+    } else {
+      const ArrayView y_scale = typed_array_of(o.Get("yScale"), fn + ": yScale", napi_float32_array);
+      expect_length(y_scale, 1, fn + ": yScale");
+      expect_positive_finite(y_scale, fn + ": yScale");
+      requant_multipliers(a_s, b_s, static_cast<int>(b_scale.length), *static_cast<const float*>(y_scale.data), c.scale.data());
+      const int32_t type_lo = c.kind == OutputKind::kUint8 ? 0 : -128;
+      const int32_t type_hi = c.kind == OutputKind::kUint8 ? 255 : 127;
+      c.zero_point = static_cast<int32_t>(integer(o.Get("yZeroPoint"), fn + ": yZeroPoint", type_lo, type_hi));
+      c.qmin = has(o, "qmin") ? static_cast<int32_t>(integer(o.Get("qmin"), fn + ": qmin", type_lo, type_hi)) : type_lo;
+      c.qmax = has(o, "qmax") ? static_cast<int32_t>(integer(o.Get("qmax"), fn + ": qmax", type_lo, type_hi)) : type_hi;
+      if (c.qmin > c.qmax) throw_range(fn + ": qmin " + std::to_string(c.qmin) + " > qmax " + std::to_string(c.qmax));
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+Napi::Value PackWeights(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    const std::string fn = "packWeights";
+    if (info.Length() < 4) throw_type(fn + ": expected (b, K, N, zeroPoint)");
+    const ArrayView b = typed_array_of2(info[0], fn + ": b", napi_int8_array, napi_uint8_array);
+    const int K = static_cast<int>(integer(info[1], fn + ": K", 0, kMaxDim));
+    const int N = static_cast<int>(integer(info[2], fn + ": N", 0, kMaxDim));
+    expect_length(b, static_cast<size_t>(K) * N, fn + ": b (K*N)");
+    const ArrayView zp = typed_array_of(info[3], fn + ": zeroPoint", napi_int32_array);
+    const bool per_col = expect_one_or(zp, static_cast<size_t>(N), fn + ": zeroPoint");
+    const bool b_unsigned = b.type == napi_uint8_array;
+    if (b_unsigned) expect_in_range(zp, 0, 255, fn + ": zeroPoint");
+    else expect_in_range(zp, -128, 127, fn + ": zeroPoint");
+    auto packed = pack_weights(active_isa(), b.data, b_unsigned, K, N, static_cast<const int32_t*>(zp.data), per_col);
+    return PackedWeightsWrap::create(info.Env(), std::move(packed));
+  });
+}
+
+Napi::Value QGemm(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    const std::string fn = "qgemm";
+    const Napi::Object o = args_object(info, "qgemm");
+    const PackedWeights& w = PackedWeightsWrap::unwrap(info.Env(), o.Get("b"), fn + ": b");
+    if (w.isa != active_isa()) {
+      throw_error(fn + ": b was packed for " + isa_name(w.isa) + " but the active ISA is " + isa_name(active_isa()) +
+                  "; pack the weights again");
+    }
+    const CommonArgs c = read_common(o, fn, w.N, w.K);
+    QGemmArgs g;
+    g.M = c.M;
+    g.a = c.a.data;
+    g.a_signed = c.a_signed;
+    g.a_zero_point = static_cast<const int32_t*>(c.a_zp.data);
+    g.a_zero_point_per_row = c.a_zp_per_row;
+    g.b = &w;
+    g.bias = c.has_bias ? static_cast<const int32_t*>(c.bias.data) : nullptr;
+    g.kind = c.kind;
+    g.scale = c.scale.empty() ? nullptr : c.scale.data();
+    g.scale_per_col = c.scale_per_col;
+    g.zero_point = c.zero_point;
+    g.qmin = c.qmin;
+    g.qmax = c.qmax;
+    g.out = c.out.data;
+    g.threads = has(o, "threads") ? static_cast<int>(integer(o.Get("threads"), fn + ": threads", 1, 1024)) : default_threads();
+    qgemm(g);
+    return info.Env().Undefined();
+  });
+}
+
+Napi::Value QGemmReference(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    const std::string fn = "qgemmReference";
+    const Napi::Object o = args_object(info, "qgemmReference");
+    const int N = static_cast<int>(integer(o.Get("N"), fn + ": N", 0, kMaxDim));
+    const int K = static_cast<int>(integer(o.Get("K"), fn + ": K", 0, kMaxDim));
+    const ArrayView b = typed_array_of2(o.Get("b"), fn + ": b", napi_int8_array, napi_uint8_array);
+    expect_length(b, static_cast<size_t>(K) * N, fn + ": b (K*N)");
+    const ArrayView b_zp = typed_array_of(o.Get("bZeroPoint"), fn + ": bZeroPoint", napi_int32_array);
+    const bool b_zp_per_col = expect_one_or(b_zp, static_cast<size_t>(N), fn + ": bZeroPoint");
+    if (b.type == napi_uint8_array) expect_in_range(b_zp, 0, 255, fn + ": bZeroPoint");
+    else expect_in_range(b_zp, -128, 127, fn + ": bZeroPoint");
+    const CommonArgs c = read_common(o, fn, N, K);
+    QGemmReferenceArgs r;
+    r.M = c.M;
+    r.N = N;
+    r.K = K;
+    r.a = c.a.data;
+    r.a_signed = c.a_signed;
+    r.a_zero_point = static_cast<const int32_t*>(c.a_zp.data);
+    r.a_zero_point_per_row = c.a_zp_per_row;
+    r.b = b.data;
+    r.b_unsigned = b.type == napi_uint8_array;
+    r.b_zero_point = static_cast<const int32_t*>(b_zp.data);
+    r.b_zero_point_per_col = b_zp_per_col;
+    r.bias = c.has_bias ? static_cast<const int32_t*>(c.bias.data) : nullptr;
+    r.kind = c.kind;
+    r.scale = c.scale.empty() ? nullptr : c.scale.data();
+    r.scale_per_col = c.scale_per_col;
+    r.zero_point = c.zero_point;
+    r.qmin = c.qmin;
+    r.qmax = c.qmax;
+    r.out = c.out.data;
+    qgemm_reference(r);
+    return info.Env().Undefined();
+  });
+}
+
+}  // namespace octet::addon

@@ -1,0 +1,57 @@
+// Portable path: plain C++ loops over the same packed layout contract as the SIMD kernels (panels of
+// nr columns, K-major inside a panel). It runs on CPUs with no supported SIMD and is forced with
+// OCTET_ISA=scalar.
+#include <cstring>
+
+#include "qgemm_kernel.h"
+
+namespace octet {
+
+namespace {
+
+constexpr int kMr = 4;
+constexpr int kNr = 8;
+constexpr int kKr = 1;
+
+size_t panel_bytes(int Kp) { return static_cast<size_t>(Kp) * kNr; }
+
+size_t packed_b_bytes(int K, int N) {
+  const size_t panels = (static_cast<size_t>(N) + kNr - 1) / kNr;
+  return panels * panel_bytes(K);
+}
+
+// Panel p holds columns [p*nr, p*nr+nr): byte (k, c) at k*nr + c.
+void pack_b(const int8_t* b, size_t ldb, int K, int N, void* packed) {
+  int8_t* out = static_cast<int8_t*>(packed);
+  for (int n0 = 0; n0 < N; n0 += kNr) {
+    const int cols = N - n0 < kNr ? N - n0 : kNr;
+    for (int k = 0; k < K; ++k) {
+      for (int c = 0; c < kNr; ++c) out[k * kNr + c] = c < cols ? b[static_cast<size_t>(k) * ldb + n0 + c] : 0;
+    }
+    out += panel_bytes(K);
+  }
+}
+
+void ukernel(int mr_used, int Kp, const void* a, size_t a_stride, const void* b_panel, int32_t* acc) {
+  const int8_t* b = static_cast<const int8_t*>(b_panel);
+  for (int r = 0; r < mr_used; ++r) {
+    const uint8_t* a_row = static_cast<const uint8_t*>(a) + static_cast<size_t>(r) * a_stride;
+    uint32_t sums[kNr] = {};  // unsigned: wraps like the SIMD paths
+    for (int k = 0; k < Kp; ++k) {
+      const uint32_t av = a_row[k];
+      for (int c = 0; c < kNr; ++c) sums[c] += av * static_cast<uint32_t>(static_cast<int32_t>(b[k * kNr + c]));
+    }
+    for (int c = 0; c < kNr; ++c) acc[r * kNr + c] = static_cast<int32_t>(sums[c]);
+  }
+}
+
+const QGemmKernel kKernel = {
+    "qgemm_u8s8_4x8c1__scalar", Isa::kScalar, kMr, kNr, kKr, AFormat::kU8, 0,
+    packed_b_bytes, pack_b, ukernel, panel_bytes, qgemm_epilogue_scalar,
+};
+
+}  // namespace
+
+const QGemmKernel* qgemm_kernel_scalar() { return &kKernel; }
+
+}  // namespace octet

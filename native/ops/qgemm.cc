@@ -1,0 +1,218 @@
+#include "qgemm.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "../core/thread_pool.h"
+#include "../dispatch/dispatch.h"
+
+namespace octet {
+
+namespace {
+
+inline int32_t wrap_add(int32_t a, int32_t b) { return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b)); }
+inline int32_t wrap_mul(int32_t a, int32_t b) { return static_cast<int32_t>(static_cast<uint32_t>(a) * static_cast<uint32_t>(b)); }
+
+int round_up(int v, int multiple) { return (v + multiple - 1) / multiple * multiple; }
+
+// A's rows as the micro-kernel wants them, plus row sums when the weights have zero points.
+struct PreparedA {
+  AlignedBuffer copy;      // empty when the kernel reads the caller's rows in place
+  const void* rows = nullptr;
+  size_t stride = 0;       // bytes between rows
+  std::vector<int32_t> row_sum;
+};
+
+// Writes rows [m0, m1) of the kernel's A format. `shift` turns int8 input into uint8 (xor 0x80).
+void prepare_rows(const QGemmKernel& k, const uint8_t* a, int K, int Kp, uint8_t shift, bool want_copy,
+                  bool want_sum, int m0, int m1, PreparedA& out) {
+  for (int m = m0; m < m1; ++m) {
+    const uint8_t* src = a + static_cast<size_t>(m) * K;
+    int32_t sum = 0;
+    if (want_copy) {
+      uint8_t* dst = out.copy.data() + static_cast<size_t>(m) * out.stride;
+      switch (k.a_format) {
+        case AFormat::kU8:
+          for (int i = 0; i < K; ++i) {
+            const uint8_t v = src[i] ^ shift;
+            dst[i] = v;
+            sum += v;
+          }
+          break;
+        case AFormat::kS16: {
+          int16_t* d16 = reinterpret_cast<int16_t*>(dst);
+          for (int i = 0; i < K; ++i) {
+            const uint8_t v = src[i] ^ shift;
+            d16[i] = v;
+            sum += v;
+          }
+          break;
+        }
+        case AFormat::kS8Xor80:
+          for (int i = 0; i < K; ++i) {
+            const uint8_t v = src[i] ^ shift;
+            dst[i] = v ^ 0x80;
+            sum += v;
+          }
+          break;
+      }
+      (void)Kp;  // padding [K, Kp) stays zero from the allocation
+    } else if (want_sum) {
+      for (int i = 0; i < K; ++i) sum += src[i];
+    }
+    if (want_sum) out.row_sum[m] = sum;
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<PackedWeights> pack_weights(Isa isa, const void* b, bool b_unsigned, int K, int N,
+                                            const int32_t* zero_point, bool zero_point_per_col) {
+  const QGemmKernel& k = qgemm_kernel(isa);
+  auto w = std::make_unique<PackedWeights>();
+  w->isa = isa;
+  w->kernel = &k;
+  w->K = K;
+  w->N = N;
+  w->Kp = round_up(K, k.kr);
+  w->b_unsigned = b_unsigned;
+  // uint8 weights become int8 by subtracting 128 from values and zero point alike.
+  const size_t count = static_cast<size_t>(K) * N;
+  std::vector<int8_t> shifted;
+  const int8_t* b8 = static_cast<const int8_t*>(b);
+  if (b_unsigned) {
+    shifted.resize(count);
+    const uint8_t* u = static_cast<const uint8_t*>(b);
+    for (size_t i = 0; i < count; ++i) shifted[i] = static_cast<int8_t>(u[i] ^ 0x80);
+    b8 = shifted.data();
+  }
+  w->data.resize(k.packed_b_bytes(K, N));
+  k.pack_b(b8, static_cast<size_t>(N), K, N, w->data.data());
+  w->colsum.assign(N, 0);
+  for (int kk = 0; kk < K; ++kk) {
+    const int8_t* row = b8 + static_cast<size_t>(kk) * N;
+    for (int n = 0; n < N; ++n) w->colsum[n] += row[n];
+  }
+  w->zero_point.resize(N);
+  w->col_z.resize(N);
+  for (int n = 0; n < N; ++n) {
+    const int32_t z = zero_point[zero_point_per_col ? n : 0] - (b_unsigned ? 128 : 0);
+    w->zero_point[n] = z;
+    if (z != 0) w->symmetric = false;
+    w->col_z[n] = wrap_add(w->colsum[n], -wrap_mul(K, z));
+  }
+  return w;
+}
+
+void qgemm(const QGemmArgs& p) {
+  const PackedWeights& w = *p.b;
+  const QGemmKernel& k = *w.kernel;
+  const int M = p.M, N = w.N, K = w.K, Kp = w.Kp;
+  if (M == 0 || N == 0) return;
+  const int threads = std::max(1, p.threads);
+  ThreadPool& pool = ThreadPool::global();
+
+  // --- A: in place when the kernel can read it as is, else one pass that also sums rows.
+  const uint8_t shift = p.a_signed ? 0x80 : 0;  // int8 a → uint8 a + 128; its zero point moves too
+  const bool want_sum = !w.symmetric;
+  const bool want_copy = k.a_format != AFormat::kU8 || shift != 0 || Kp != K;
+  PreparedA a;
+  if (want_copy) {
+    a.stride = static_cast<size_t>(Kp) * (k.a_format == AFormat::kS16 ? 2 : 1);
+    a.copy.resize(a.stride * M);
+    a.rows = a.copy.data();
+  } else {
+    a.stride = static_cast<size_t>(K);
+    a.rows = p.a;
+  }
+  if (want_sum) a.row_sum.resize(M);
+  if (want_copy || want_sum) {
+    const int rows_per_task = std::max(1, (1 << 16) / std::max(K, 1));
+    const size_t tasks = (static_cast<size_t>(M) + rows_per_task - 1) / rows_per_task;
+    pool.parallel_for(tasks, threads, [&](size_t t) {
+      const int m0 = static_cast<int>(t) * rows_per_task;
+      prepare_rows(k, static_cast<const uint8_t*>(p.a), K, Kp, shift, want_copy, want_sum, m0,
+                   std::min(M, m0 + rows_per_task), a);
+    });
+  }
+
+  // --- Column terms: bias, the kernel's own activation offset, and the per-tensor za term.
+  const int za_shift = p.a_signed ? 128 : 0;
+  std::vector<int32_t> row_za;
+  AlignedBuffer col_add_buf(sizeof(int32_t) * N);
+  int32_t* col_add = col_add_buf.as<int32_t>();
+  const int32_t za = p.a_zero_point_per_row ? 0 : p.a_zero_point[0] + za_shift;
+  for (int n = 0; n < N; ++n) {
+    int32_t v = p.bias != nullptr ? p.bias[n] : 0;
+    v = wrap_add(v, wrap_mul(k.a_offset, w.colsum[n]));
+    v = wrap_add(v, -wrap_mul(za, w.col_z[n]));
+    col_add[n] = v;
+  }
+  if (p.a_zero_point_per_row) {
+    row_za.resize(M);
+    for (int m = 0; m < M; ++m) row_za[m] = p.a_zero_point[m] + za_shift;
+  }
+
+  // --- Tiles: blocks of rows (an A block that stays in L2) × ranges of panels; enough tasks to
+  // balance the threads. Within a task each B panel is reused across the block's micro-tiles.
+  const int mr = k.mr, nr = k.nr;
+  const int panels = (N + nr - 1) / nr;
+  const size_t a_row_bytes = a.stride;
+  int block_rows = static_cast<int>(std::max<size_t>(1, (96 * 1024) / std::max<size_t>(a_row_bytes, 1)));
+  block_rows = std::max(mr, block_rows / mr * mr);
+  block_rows = std::min(block_rows, round_up(M, mr));
+  const int m_tasks = (M + block_rows - 1) / block_rows;
+  const int wanted = threads == 1 ? 1 : 4 * threads;
+  const int n_tasks = std::min(panels, std::max(1, (wanted + m_tasks - 1) / m_tasks));
+  const int panels_per_task = (panels + n_tasks - 1) / n_tasks;
+  const size_t out_elem = p.kind == OutputKind::kUint8 || p.kind == OutputKind::kInt8 ? 1 : 4;
+  const size_t panel_bytes = k.panel_bytes(Kp);
+
+  EpilogueTile base;
+  base.acc_stride = nr;
+  base.kind = p.kind;
+  base.scale = p.scale;
+  base.scale_per_col = p.scale_per_col;
+  base.zero_point = p.zero_point;
+  base.clamp_lo = static_cast<float>(p.qmin - p.zero_point);
+  base.clamp_hi = static_cast<float>(p.qmax - p.zero_point);
+  base.ldc = static_cast<size_t>(N);
+
+  pool.parallel_for(static_cast<size_t>(m_tasks) * n_tasks, threads, [&](size_t task) {
+    alignas(64) int32_t acc[16 * 64];  // ≥ mr·nr of every kernel
+    const int mt = static_cast<int>(task) / n_tasks;
+    const int nt = static_cast<int>(task) % n_tasks;
+    const int m_begin = mt * block_rows, m_end = std::min(M, m_begin + block_rows);
+    const int p_begin = nt * panels_per_task, p_end = std::min(panels, p_begin + panels_per_task);
+    for (int panel = p_begin; panel < p_end; ++panel) {
+      const int n0 = panel * nr;
+      const uint8_t* b_panel = w.data.data() + panel_bytes * panel;
+      EpilogueTile t = base;
+      t.cols = std::min(nr, N - n0);
+      t.col_add = col_add + n0;
+      t.col_zb = w.symmetric ? nullptr : w.zero_point.data() + n0;
+      t.col_z = p.a_zero_point_per_row ? w.col_z.data() + n0 : nullptr;
+      if (p.scale_per_col) t.scale = p.scale + n0;
+      for (int m0 = m_begin; m0 < m_end; m0 += mr) {
+        const int rows = std::min(mr, m_end - m0);
+        k.ukernel(rows, Kp, static_cast<const uint8_t*>(a.rows) + a_row_bytes * m0, a_row_bytes, b_panel, acc);
+        t.rows = rows;
+        t.acc = acc;
+        t.row_sum = want_sum ? a.row_sum.data() + m0 : nullptr;
+        t.row_za = p.a_zero_point_per_row ? row_za.data() + m0 : nullptr;
+        t.out = static_cast<uint8_t*>(p.out) + (static_cast<size_t>(m0) * N + n0) * out_elem;
+        k.epilogue(t);
+      }
+    }
+  });
+}
+
+void requant_multipliers(float a_scale, const float* b_scale, int count, float y_scale, float* out) {
+  for (int i = 0; i < count; ++i) out[i] = (a_scale * b_scale[i]) / y_scale;
+}
+
+void dequant_scales(float a_scale, const float* b_scale, int count, float* out) {
+  for (int i = 0; i < count; ++i) out[i] = a_scale * b_scale[i];
+}
+
+}  // namespace octet

@@ -1,0 +1,59 @@
+// The int8 GEMM operator: weights packed once, then C = (A - za)(B - zb) [+ bias] finished by a fused
+// epilogue (raw int32 for MatMulInteger, requantized u8/s8 for QLinearMatMul/QLinearConv, or
+// dequantized float32 for dynamic quantization). Any uint8/int8 mix of A and B is mapped onto the
+// kernels' uint8 × int8 form by shifting values and zero points by 128, which leaves every
+// difference (a - za), (b - zb) unchanged.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "../core/aligned_buffer.h"
+#include "../core/isa.h"
+#include "../kernels/qgemm/qgemm_kernel.h"
+
+namespace octet {
+
+struct PackedWeights {
+  Isa isa = Isa::kScalar;
+  const QGemmKernel* kernel = nullptr;
+  int K = 0, N = 0, Kp = 0;
+  bool b_unsigned = false;           // original element type was uint8
+  AlignedBuffer data;                // the kernel's panels
+  std::vector<int32_t> colsum;       // Σk b over the int8 (shifted) values
+  std::vector<int32_t> zero_point;   // per column, int8 (shifted) domain
+  std::vector<int32_t> col_z;        // colsum - K·zero_point
+  bool symmetric = true;             // every zero point is 0: the row-sum term vanishes
+  size_t byte_size() const { return data.size() + 3 * sizeof(int32_t) * static_cast<size_t>(N); }
+};
+
+// b: K×N row-major (int8, or uint8 when b_unsigned). zero_point: 1 or N values in b's own range.
+std::unique_ptr<PackedWeights> pack_weights(Isa isa, const void* b, bool b_unsigned, int K, int N,
+                                            const int32_t* zero_point, bool zero_point_per_col);
+
+struct QGemmArgs {
+  int M = 0;
+  const void* a = nullptr;  // M×K row-major, K = b->K
+  bool a_signed = false;
+  const int32_t* a_zero_point = nullptr;  // [1] or [M], in a's own range
+  bool a_zero_point_per_row = false;
+  const PackedWeights* b = nullptr;
+  const int32_t* bias = nullptr;  // [N] or nullptr
+  OutputKind kind = OutputKind::kInt32;
+  const float* scale = nullptr;  // [1] or [N]: requantization multiplier, or dequantization scale
+  bool scale_per_col = false;
+  int32_t zero_point = 0, qmin = 0, qmax = 0;  // u8/s8 output
+  void* out = nullptr;  // M×N row-major
+  int threads = 1;
+};
+
+// Runs with the kernel the weights were packed for. Arguments are trusted: the addon validates.
+void qgemm(const QGemmArgs& args);
+
+// Requantization multiplier (a_scale·b_scale[n]) / y_scale, in float32 as onnxruntime computes it.
+void requant_multipliers(float a_scale, const float* b_scale, int count, float y_scale, float* out);
+// Dequantization scale a_scale·b_scale[n] for float32 output.
+void dequant_scales(float a_scale, const float* b_scale, int count, float* out);
+
+}  // namespace octet
