@@ -1,6 +1,16 @@
 #include "thread_pool.h"
 
 #include <algorithm>
+#include <chrono>
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#define OCTET_CPU_RELAX() _mm_pause()
+#elif defined(__aarch64__)
+#define OCTET_CPU_RELAX() __asm__ volatile("yield")
+#else
+#define OCTET_CPU_RELAX() ((void)0)
+#endif
 
 namespace octet {
 
@@ -26,9 +36,15 @@ ThreadPool& ThreadPool::global() {
   return *pool;
 }
 
+namespace {
+constexpr uint64_t kInsideMask = 0xFFFF;
+constexpr uint64_t kSeatsMask = 0xFFFF0000;
+inline uint32_t region_of(uint64_t state) { return static_cast<uint32_t>(state >> 32); }
+}  // namespace
+
 ThreadPool::~ThreadPool() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    std::lock_guard<std::mutex> lock(sleep_mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
@@ -37,24 +53,54 @@ ThreadPool::~ThreadPool() {
 
 void ThreadPool::ensure_workers(int count) {
   while (static_cast<int>(workers_.size()) < count) {
-    const int index = static_cast<int>(workers_.size());
-    workers_.emplace_back([this, index] { worker_loop(index); });
+    // The worker treats regions up to the current one as seen, and joins the next one published.
+    const uint32_t seen = region_of(state_.load(std::memory_order_relaxed));
+    workers_.emplace_back([this, seen] { worker_loop(seen); });
   }
 }
 
-void ThreadPool::worker_loop(int index) {
-  unsigned long seen = 0;
-  std::unique_lock<std::mutex> lock(mutex_);
+void ThreadPool::run_tasks() {
+  const size_t tasks = tasks_;
+  for (size_t t = next_.fetch_add(1, std::memory_order_relaxed); t < tasks; t = next_.fetch_add(1, std::memory_order_relaxed)) {
+    (*fn_)(t);
+  }
+}
+
+// Takes a seat in `region` if it is still the current one and a seat is open.
+bool ThreadPool::try_join(uint32_t region) {
+  uint64_t s = state_.load(std::memory_order_acquire);
+  while (region_of(s) == region && (s & kSeatsMask) != 0) {
+    const uint64_t joined = s - (uint64_t{1} << 16) + 1;  // one seat fewer, one worker more
+    if (state_.compare_exchange_weak(s, joined, std::memory_order_acq_rel, std::memory_order_acquire)) return true;
+  }
+  return false;
+}
+
+void ThreadPool::worker_loop(uint32_t seen) {
+  using clock = std::chrono::steady_clock;
   while (true) {
-    wake_.wait(lock, [&] { return stopping_ || (generation_ != seen && index < participants_); });
-    if (stopping_) return;
-    seen = generation_;
-    const auto* fn = fn_;
-    const size_t tasks = tasks_;
-    lock.unlock();
-    for (size_t t = next_.fetch_add(1); t < tasks; t = next_.fetch_add(1)) (*fn)(t);
-    lock.lock();
-    if (--active_ == 0) done_.notify_all();
+    uint32_t region = region_of(state_.load(std::memory_order_acquire));
+    if (region == seen) {
+      // Spin a little: the next region usually follows within microseconds.
+      const auto deadline = clock::now() + std::chrono::microseconds(kSpinMicros);
+      for (int i = 0; (region = region_of(state_.load(std::memory_order_acquire))) == seen; ++i) {
+        OCTET_CPU_RELAX();
+        if ((i & 63) == 63 && clock::now() > deadline) break;
+      }
+    }
+    if (region == seen) {
+      std::unique_lock<std::mutex> lock(sleep_mutex_);
+      ++sleepers_;
+      wake_.wait(lock, [&] { return stopping_ || region_of(state_.load(std::memory_order_acquire)) != seen; });
+      --sleepers_;
+      if (stopping_) return;
+      region = region_of(state_.load(std::memory_order_acquire));
+    }
+    seen = region;
+    if (try_join(region)) {
+      run_tasks();
+      state_.fetch_sub(1, std::memory_order_acq_rel);
+    }
   }
 }
 
@@ -65,21 +111,26 @@ void ThreadPool::parallel_for(size_t tasks, int threads, const std::function<voi
     for (size_t t = 0; t < tasks; ++t) fn(t);
     return;
   }
-  std::lock_guard<std::mutex> region(region_mutex_);
+  std::lock_guard<std::mutex> region_lock(region_mutex_);
+  ensure_workers(helpers);
+  fn_ = &fn;
+  tasks_ = tasks;
+  next_.store(0, std::memory_order_relaxed);
+  const uint32_t region = region_of(state_.load(std::memory_order_relaxed)) + 1;
+  state_.store((uint64_t{region} << 32) | (static_cast<uint64_t>(helpers) << 16), std::memory_order_release);
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    ensure_workers(helpers);
-    fn_ = &fn;
-    tasks_ = tasks;
-    next_.store(0);
-    participants_ = helpers;
-    active_ = helpers;
-    ++generation_;
+    std::lock_guard<std::mutex> lock(sleep_mutex_);
+    if (sleepers_ > 0) wake_.notify_all();
   }
-  wake_.notify_all();
-  for (size_t t = next_.fetch_add(1); t < tasks; t = next_.fetch_add(1)) fn(t);
-  std::unique_lock<std::mutex> lock(mutex_);
-  done_.wait(lock, [&] { return active_ == 0; });
+  run_tasks();
+  // All tasks are taken: close the open seats so that late workers stay out, then wait for those inside.
+  uint64_t s = state_.load(std::memory_order_acquire);
+  while (!state_.compare_exchange_weak(s, s & ~kSeatsMask, std::memory_order_acq_rel, std::memory_order_acquire)) {
+  }
+  for (int i = 0; (state_.load(std::memory_order_acquire) & kInsideMask) != 0; ++i) {
+    if (i < 4096) OCTET_CPU_RELAX();
+    else std::this_thread::yield();
+  }
   fn_ = nullptr;
 }
 

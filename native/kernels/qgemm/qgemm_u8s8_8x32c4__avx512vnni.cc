@@ -48,58 +48,142 @@ inline int32_t load_u32(const uint8_t* p) {
   return v;
 }
 
+// One K group (4 values) for MR rows into one accumulator set.
+template <int MR>
+inline void step(const uint8_t* a, size_t lda, int offset, const int8_t* bg, __m512i (&c0)[MR], __m512i (&c1)[MR]) {
+  const __m512i b0 = _mm512_load_si512(bg);
+  const __m512i b1 = _mm512_load_si512(bg + 64);
+  for (int r = 0; r < MR; ++r) {
+    const __m512i av = _mm512_set1_epi32(load_u32(a + r * lda + offset));
+    c0[r] = _mm512_dpbusd_epi32(c0[r], av, b0);
+    c1[r] = _mm512_dpbusd_epi32(c1[r], av, b1);
+  }
+}
+
+// U > 1 keeps U independent accumulator sets (summed at the end) so that short tiles still have
+// enough independent vpdpbusd chains in flight.
 template <int MR, int U>
 void ukernel_t(int Kp, const uint8_t* a, size_t lda, const int8_t* b, int32_t* acc) {
-  __m512i c[U][MR][2];
-  for (int u = 0; u < U; ++u)
-    for (int r = 0; r < MR; ++r) c[u][r][0] = c[u][r][1] = _mm512_setzero_si512();
   const int groups = Kp / kKr;
+  __m512i c0[MR], c1[MR];
+  for (int r = 0; r < MR; ++r) c0[r] = c1[r] = _mm512_setzero_si512();
   int g = 0;
-  for (; g + U <= groups; g += U) {
-    for (int u = 0; u < U; ++u) {
-      const int8_t* bg = b + static_cast<size_t>(g + u) * (kKr * kNr);
-      const __m512i b0 = _mm512_load_si512(bg);
-      const __m512i b1 = _mm512_load_si512(bg + 64);
-      for (int r = 0; r < MR; ++r) {
-        const __m512i av = _mm512_set1_epi32(load_u32(a + r * lda + (g + u) * kKr));
-        c[u][r][0] = _mm512_dpbusd_epi32(c[u][r][0], av, b0);
-        c[u][r][1] = _mm512_dpbusd_epi32(c[u][r][1], av, b1);
-      }
+  if constexpr (U == 1) {
+    for (; g < groups; ++g) step<MR>(a, lda, g * kKr, b + static_cast<size_t>(g) * (kKr * kNr), c0, c1);
+  } else {
+    __m512i d0[MR], d1[MR];
+    for (int r = 0; r < MR; ++r) d0[r] = d1[r] = _mm512_setzero_si512();
+    for (; g + 2 <= groups; g += 2) {
+      step<MR>(a, lda, g * kKr, b + static_cast<size_t>(g) * (kKr * kNr), c0, c1);
+      step<MR>(a, lda, (g + 1) * kKr, b + static_cast<size_t>(g + 1) * (kKr * kNr), d0, d1);
     }
-  }
-  for (; g < groups; ++g) {
-    const int8_t* bg = b + static_cast<size_t>(g) * (kKr * kNr);
-    const __m512i b0 = _mm512_load_si512(bg);
-    const __m512i b1 = _mm512_load_si512(bg + 64);
+    if (g < groups) step<MR>(a, lda, g * kKr, b + static_cast<size_t>(g) * (kKr * kNr), c0, c1);
     for (int r = 0; r < MR; ++r) {
-      const __m512i av = _mm512_set1_epi32(load_u32(a + r * lda + g * kKr));
-      c[0][r][0] = _mm512_dpbusd_epi32(c[0][r][0], av, b0);
-      c[0][r][1] = _mm512_dpbusd_epi32(c[0][r][1], av, b1);
+      c0[r] = _mm512_add_epi32(c0[r], d0[r]);
+      c1[r] = _mm512_add_epi32(c1[r], d1[r]);
     }
   }
   for (int r = 0; r < MR; ++r) {
-    __m512i s0 = c[0][r][0], s1 = c[0][r][1];
-    for (int u = 1; u < U; ++u) {
-      s0 = _mm512_add_epi32(s0, c[u][r][0]);
-      s1 = _mm512_add_epi32(s1, c[u][r][1]);
-    }
-    _mm512_storeu_si512(acc + r * kNr, s0);
-    _mm512_storeu_si512(acc + r * kNr + 16, s1);
+    _mm512_storeu_si512(acc + r * kNr, c0[r]);
+    _mm512_storeu_si512(acc + r * kNr + 16, c1[r]);
   }
+}
+
+// The full 8×32 tile, the hot loop of large GEMMs. In assembly because GCC's register allocator
+// copies each vpdpbusd accumulator once per iteration when this is written with intrinsics (32 extra
+// moves per 16 multiply-adds); here the 16 accumulators stay in zmm0-15. Per K group: two B loads,
+// eight A broadcasts (rows 0-3 from a0, 4-7 from a4 = a0 + 4·lda), sixteen vpdpbusd.
+void ukernel_8x32_asm(int Kp, const uint8_t* a, size_t lda, const int8_t* b, int32_t* acc) {
+  long groups = Kp / kKr;
+  const uint8_t* a0 = a;
+  const uint8_t* a4 = a + 4 * lda;
+  const size_t lda3 = 3 * lda;
+  const int8_t* bp = b;
+  __asm__ volatile(
+        "vpxord %%zmm0, %%zmm0, %%zmm0\n\t"
+        "vpxord %%zmm1, %%zmm1, %%zmm1\n\t"
+        "vpxord %%zmm2, %%zmm2, %%zmm2\n\t"
+        "vpxord %%zmm3, %%zmm3, %%zmm3\n\t"
+        "vpxord %%zmm4, %%zmm4, %%zmm4\n\t"
+        "vpxord %%zmm5, %%zmm5, %%zmm5\n\t"
+        "vpxord %%zmm6, %%zmm6, %%zmm6\n\t"
+        "vpxord %%zmm7, %%zmm7, %%zmm7\n\t"
+        "vpxord %%zmm8, %%zmm8, %%zmm8\n\t"
+        "vpxord %%zmm9, %%zmm9, %%zmm9\n\t"
+        "vpxord %%zmm10, %%zmm10, %%zmm10\n\t"
+        "vpxord %%zmm11, %%zmm11, %%zmm11\n\t"
+        "vpxord %%zmm12, %%zmm12, %%zmm12\n\t"
+        "vpxord %%zmm13, %%zmm13, %%zmm13\n\t"
+        "vpxord %%zmm14, %%zmm14, %%zmm14\n\t"
+        "vpxord %%zmm15, %%zmm15, %%zmm15\n\t"
+        "test %[n], %[n]\n\t"
+        "jz 2f\n\t"
+        "1:\n\t"
+        "vmovdqa64 (%[b]), %%zmm29\n\t"
+        "vmovdqa64 64(%[b]), %%zmm30\n\t"
+        "vpbroadcastd (%[a0]), %%zmm31\n\t"
+        "vpdpbusd %%zmm29, %%zmm31, %%zmm0\n\t"
+        "vpdpbusd %%zmm30, %%zmm31, %%zmm1\n\t"
+        "vpbroadcastd (%[a0],%[lda],1), %%zmm31\n\t"
+        "vpdpbusd %%zmm29, %%zmm31, %%zmm2\n\t"
+        "vpdpbusd %%zmm30, %%zmm31, %%zmm3\n\t"
+        "vpbroadcastd (%[a0],%[lda],2), %%zmm31\n\t"
+        "vpdpbusd %%zmm29, %%zmm31, %%zmm4\n\t"
+        "vpdpbusd %%zmm30, %%zmm31, %%zmm5\n\t"
+        "vpbroadcastd (%[a0],%[lda3],1), %%zmm31\n\t"
+        "vpdpbusd %%zmm29, %%zmm31, %%zmm6\n\t"
+        "vpdpbusd %%zmm30, %%zmm31, %%zmm7\n\t"
+        "vpbroadcastd (%[a4]), %%zmm31\n\t"
+        "vpdpbusd %%zmm29, %%zmm31, %%zmm8\n\t"
+        "vpdpbusd %%zmm30, %%zmm31, %%zmm9\n\t"
+        "vpbroadcastd (%[a4],%[lda],1), %%zmm31\n\t"
+        "vpdpbusd %%zmm29, %%zmm31, %%zmm10\n\t"
+        "vpdpbusd %%zmm30, %%zmm31, %%zmm11\n\t"
+        "vpbroadcastd (%[a4],%[lda],2), %%zmm31\n\t"
+        "vpdpbusd %%zmm29, %%zmm31, %%zmm12\n\t"
+        "vpdpbusd %%zmm30, %%zmm31, %%zmm13\n\t"
+        "vpbroadcastd (%[a4],%[lda3],1), %%zmm31\n\t"
+        "vpdpbusd %%zmm29, %%zmm31, %%zmm14\n\t"
+        "vpdpbusd %%zmm30, %%zmm31, %%zmm15\n\t"
+        "sub $-128, %[b]\n\t"
+        "add $4, %[a0]\n\t"
+        "add $4, %[a4]\n\t"
+        "dec %[n]\n\t"
+        "jnz 1b\n\t"
+        "2:\n\t"
+        "vmovdqu32 %%zmm0, 0(%[acc])\n\t"
+        "vmovdqu32 %%zmm1, 64(%[acc])\n\t"
+        "vmovdqu32 %%zmm2, 128(%[acc])\n\t"
+        "vmovdqu32 %%zmm3, 192(%[acc])\n\t"
+        "vmovdqu32 %%zmm4, 256(%[acc])\n\t"
+        "vmovdqu32 %%zmm5, 320(%[acc])\n\t"
+        "vmovdqu32 %%zmm6, 384(%[acc])\n\t"
+        "vmovdqu32 %%zmm7, 448(%[acc])\n\t"
+        "vmovdqu32 %%zmm8, 512(%[acc])\n\t"
+        "vmovdqu32 %%zmm9, 576(%[acc])\n\t"
+        "vmovdqu32 %%zmm10, 640(%[acc])\n\t"
+        "vmovdqu32 %%zmm11, 704(%[acc])\n\t"
+        "vmovdqu32 %%zmm12, 768(%[acc])\n\t"
+        "vmovdqu32 %%zmm13, 832(%[acc])\n\t"
+        "vmovdqu32 %%zmm14, 896(%[acc])\n\t"
+        "vmovdqu32 %%zmm15, 960(%[acc])\n\t"
+        : [a0] "+r"(a0), [a4] "+r"(a4), [b] "+r"(bp), [n] "+r"(groups)
+        : [lda] "r"(lda), [lda3] "r"(lda3), [acc] "r"(acc)
+        : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "xmm29", "xmm30", "xmm31", "cc", "memory");
 }
 
 void ukernel(int mr_used, int Kp, const void* a_ptr, size_t a_stride, const void* b_panel, int32_t* acc) {
   const uint8_t* a = static_cast<const uint8_t*>(a_ptr);
   const int8_t* b = static_cast<const int8_t*>(b_panel);
   switch (mr_used) {
-    case 1: return ukernel_t<1, 4>(Kp, a, a_stride, b, acc);
+    case 1: return ukernel_t<1, 2>(Kp, a, a_stride, b, acc);
     case 2: return ukernel_t<2, 2>(Kp, a, a_stride, b, acc);
     case 3: return ukernel_t<3, 2>(Kp, a, a_stride, b, acc);
     case 4: return ukernel_t<4, 1>(Kp, a, a_stride, b, acc);
     case 5: return ukernel_t<5, 1>(Kp, a, a_stride, b, acc);
     case 6: return ukernel_t<6, 1>(Kp, a, a_stride, b, acc);
     case 7: return ukernel_t<7, 1>(Kp, a, a_stride, b, acc);
-    default: return ukernel_t<8, 1>(Kp, a, a_stride, b, acc);
+    default: return ukernel_8x32_asm(Kp, a, a_stride, b, acc);
   }
 }
 
@@ -152,21 +236,38 @@ const QGemmKernel kKernel = {
 
 const QGemmKernel* qgemm_kernel_avx512vnni() { return &kKernel; }
 
-// Throughput probe: 16 independent vpdpbusd chains on registers, no memory traffic. Returns the
-// number of int8 operations (2 per multiply-add) performed; the caller times it.
+// Throughput probe: 16 independent vpdpbusd chains held in registers, written in assembly so the
+// compiler cannot reorder the loop nest or spill the chains to memory (it does both to the intrinsic
+// version). Returns the number of int8 operations (2 per multiply-add) performed; the caller times it.
 double qgemm_peak_loop_avx512vnni(long iterations, int32_t* sink) {
-  __m512i acc[16];
-  for (int i = 0; i < 16; ++i) acc[i] = _mm512_set1_epi32(i);
-  const __m512i a = _mm512_set1_epi8(3);
-  const __m512i b = _mm512_set1_epi8(-1);
-  for (long it = 0; it < iterations; ++it) {
-    for (int i = 0; i < 16; ++i) acc[i] = _mm512_dpbusd_epi32(acc[i], a, b);
-    __asm__ volatile("" : "+v"(acc[0]), "+v"(acc[1]), "+v"(acc[2]), "+v"(acc[3]), "+v"(acc[4]), "+v"(acc[5]),
-                     "+v"(acc[6]), "+v"(acc[7]));
-  }
-  __m512i s = acc[0];
-  for (int i = 1; i < 16; ++i) s = _mm512_add_epi32(s, acc[i]);
-  *sink = _mm512_reduce_add_epi32(s);
+  long n = iterations;
+  __asm__ volatile(
+      "vpternlogd $0xff, %%zmm30, %%zmm30, %%zmm30\n\t"
+      "vpabsb %%zmm30, %%zmm31\n\t"
+      "1:\n\t"
+      "vpdpbusd %%zmm30, %%zmm31, %%zmm0\n\t"
+      "vpdpbusd %%zmm30, %%zmm31, %%zmm1\n\t"
+      "vpdpbusd %%zmm30, %%zmm31, %%zmm2\n\t"
+      "vpdpbusd %%zmm30, %%zmm31, %%zmm3\n\t"
+      "vpdpbusd %%zmm30, %%zmm31, %%zmm4\n\t"
+      "vpdpbusd %%zmm30, %%zmm31, %%zmm5\n\t"
+      "vpdpbusd %%zmm30, %%zmm31, %%zmm6\n\t"
+      "vpdpbusd %%zmm30, %%zmm31, %%zmm7\n\t"
+      "vpdpbusd %%zmm30, %%zmm31, %%zmm8\n\t"
+      "vpdpbusd %%zmm30, %%zmm31, %%zmm9\n\t"
+      "vpdpbusd %%zmm30, %%zmm31, %%zmm10\n\t"
+      "vpdpbusd %%zmm30, %%zmm31, %%zmm11\n\t"
+      "vpdpbusd %%zmm30, %%zmm31, %%zmm12\n\t"
+      "vpdpbusd %%zmm30, %%zmm31, %%zmm13\n\t"
+      "vpdpbusd %%zmm30, %%zmm31, %%zmm14\n\t"
+      "vpdpbusd %%zmm30, %%zmm31, %%zmm15\n\t"
+      "dec %0\n\t"
+      "jnz 1b\n\t"
+      : "+r"(n)
+      :
+      : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",
+        "xmm13", "xmm14", "xmm15", "xmm30", "xmm31", "cc");
+  *sink = static_cast<int32_t>(n);
   return static_cast<double>(iterations) * 16 * 64 * 2;
 }
 

@@ -1,0 +1,240 @@
+// Every GEMM path this CPU runs against the scalar oracle (kernels/reference), bit for bit: shape grids
+// that hunt tile edges (K around kr and its multiples, M and N at 1, at the tile, tile±1, primes),
+// adversarial values (the 255·(-128) pairs that saturate int16), every zero-point layout, every
+// output kind, several thread counts.
+#include <cstring>
+#include <sstream>
+#include <vector>
+
+#include "../dispatch/dispatch.h"
+#include "../kernels/reference/qgemm_reference.h"
+#include "../ops/qgemm.h"
+#include "test_main.h"
+
+namespace octet::test {
+
+namespace {
+
+enum class Fill { kRandom, kMax, kMin, kZero, kAlternating };
+
+struct Case {
+  int M, N, K;
+  bool a_signed = false, b_unsigned = false;
+  bool za_per_row = false, zb_per_col = false, symmetric = false, bias = false;
+  OutputKind kind = OutputKind::kUint8;
+  bool scale_per_col = false;
+  Fill fill_a = Fill::kRandom, fill_b = Fill::kRandom;
+  int threads = 1;
+  int32_t qmin_offset = 0;  // tightens the clamp like a fused ReLU
+};
+
+std::string describe(const Case& c, Isa isa) {
+  std::ostringstream s;
+  s << isa_name(isa) << " M=" << c.M << " N=" << c.N << " K=" << c.K << " a_signed=" << c.a_signed
+    << " b_unsigned=" << c.b_unsigned << " za_per_row=" << c.za_per_row << " zb_per_col=" << c.zb_per_col
+    << " symmetric=" << c.symmetric << " bias=" << c.bias << " kind=" << static_cast<int>(c.kind)
+    << " scale_per_col=" << c.scale_per_col << " fill=" << static_cast<int>(c.fill_a) << "/" << static_cast<int>(c.fill_b)
+    << " threads=" << c.threads;
+  return s.str();
+}
+
+uint8_t fill_byte(Fill f, bool is_signed, Rng& rng, size_t i) {
+  switch (f) {
+    case Fill::kMax: return is_signed ? 127 : 255;
+    case Fill::kMin: return is_signed ? 0x80 : 0;  // int8 -128 or uint8 0
+    case Fill::kZero: return 0;
+    case Fill::kAlternating: return (i & 1) ? (is_signed ? 0x80 : 0) : (is_signed ? 127 : 255);
+    case Fill::kRandom: break;
+  }
+  return static_cast<uint8_t>(rng.next());
+}
+
+size_t elem_size(OutputKind k) { return k == OutputKind::kUint8 || k == OutputKind::kInt8 ? 1 : 4; }
+
+// Runs one case on one ISA; returns false (after recording a failure with details) on mismatch.
+bool run_case(const Case& c, Isa isa, uint64_t seed) {
+  Rng rng(seed);
+  std::vector<uint8_t> a(static_cast<size_t>(c.M) * c.K), b(static_cast<size_t>(c.K) * c.N);
+  for (size_t i = 0; i < a.size(); ++i) a[i] = fill_byte(c.fill_a, c.a_signed, rng, i);
+  // Weights: int8 unless b_unsigned; the "min" fill of int8 weights is -128.
+  for (size_t i = 0; i < b.size(); ++i) b[i] = fill_byte(c.fill_b, !c.b_unsigned, rng, i);
+  const auto rand_zp = [&](bool is_signed) { return is_signed ? rng.uniform(-128, 127) : rng.uniform(0, 255); };
+  std::vector<int32_t> za(c.za_per_row ? c.M : 1), zb(c.zb_per_col ? c.N : 1);
+  for (auto& z : za) z = rand_zp(c.a_signed);
+  for (auto& z : zb) z = c.symmetric ? (c.b_unsigned ? 128 : 0) : rand_zp(!c.b_unsigned);
+  if (c.fill_a != Fill::kRandom) za[0] = c.a_signed ? -128 : 255;  // extremes of the zero point too
+  std::vector<int32_t> bias(c.N);
+  for (auto& v : bias) v = rng.uniform(-100000, 100000);
+  std::vector<float> b_scale(c.scale_per_col ? c.N : 1);
+  for (auto& s : b_scale) s = rng.uniform_float(0.0005f, 0.02f);
+  const float a_scale = rng.uniform_float(0.005f, 0.05f);
+  const float y_scale = rng.uniform_float(0.05f, 2.0f);
+  std::vector<float> scale(b_scale.size());
+  if (c.kind == OutputKind::kFloat32) dequant_scales(a_scale, b_scale.data(), static_cast<int>(b_scale.size()), scale.data());
+  else requant_multipliers(a_scale, b_scale.data(), static_cast<int>(b_scale.size()), y_scale, scale.data());
+  const bool s8 = c.kind == OutputKind::kInt8;
+  const int32_t qmin = (s8 ? -128 : 0) + c.qmin_offset, qmax = s8 ? 127 : 255;
+  const int32_t y_zp = s8 ? rng.uniform(-20, 20) : rng.uniform(0, 40);
+
+  QGemmReferenceArgs r;
+  r.M = c.M; r.N = c.N; r.K = c.K;
+  r.a = a.data(); r.a_signed = c.a_signed; r.a_zero_point = za.data(); r.a_zero_point_per_row = c.za_per_row;
+  r.b = b.data(); r.b_unsigned = c.b_unsigned; r.b_zero_point = zb.data(); r.b_zero_point_per_col = c.zb_per_col;
+  r.bias = c.bias ? bias.data() : nullptr;
+  r.kind = c.kind; r.scale = scale.data(); r.scale_per_col = c.scale_per_col;
+  r.zero_point = y_zp; r.qmin = qmin; r.qmax = qmax;
+  std::vector<uint8_t> expected(static_cast<size_t>(c.M) * c.N * elem_size(c.kind) + 1, 0xAB);
+  r.out = expected.data();
+  qgemm_reference(r);
+
+  auto packed = pack_weights(isa, b.data(), c.b_unsigned, c.K, c.N, zb.data(), c.zb_per_col);
+  QGemmArgs g;
+  g.M = c.M; g.a = a.data(); g.a_signed = c.a_signed; g.a_zero_point = za.data(); g.a_zero_point_per_row = c.za_per_row;
+  g.b = packed.get(); g.bias = r.bias; g.kind = c.kind; g.scale = scale.data(); g.scale_per_col = c.scale_per_col;
+  g.zero_point = y_zp; g.qmin = qmin; g.qmax = qmax; g.threads = c.threads;
+  std::vector<uint8_t> got(expected.size(), 0xAB);  // the guard byte at the end must survive
+  g.out = got.data();
+  qgemm(g);
+
+  if (got == expected) return true;
+  for (size_t i = 0; i < got.size(); ++i) {
+    const size_t e = elem_size(c.kind);
+    if (std::memcmp(&got[i / e * e], &expected[i / e * e], e) == 0) continue;
+    const size_t idx = i / e;
+    if (idx >= static_cast<size_t>(c.M) * c.N) {
+      CHECK(false) << describe(c, isa) << ": wrote past the end of the output";
+      return false;
+    }
+    std::ostringstream vals;
+    switch (c.kind) {
+      case OutputKind::kInt32: vals << reinterpret_cast<int32_t*>(got.data())[idx] << " vs " << reinterpret_cast<int32_t*>(expected.data())[idx]; break;
+      case OutputKind::kFloat32: vals << reinterpret_cast<float*>(got.data())[idx] << " vs " << reinterpret_cast<float*>(expected.data())[idx]; break;
+      case OutputKind::kUint8: vals << int(got[idx]) << " vs " << int(expected[idx]); break;
+      case OutputKind::kInt8: vals << int(int8_t(got[idx])) << " vs " << int(int8_t(expected[idx])); break;
+    }
+    CHECK(false) << describe(c, isa) << " kernel=" << packed->kernel->name << ": first difference at [m=" << idx / c.N
+                 << ", n=" << idx % c.N << "]: got " << vals.str() << " (za[0]=" << za[0] << ", zb[0]=" << zb[0]
+                 << ", scale[0]=" << scale[0] << ", y_zp=" << y_zp << ")";
+    return false;
+  }
+  return false;
+}
+
+const OutputKind kKinds[] = {OutputKind::kInt32, OutputKind::kUint8, OutputKind::kInt8, OutputKind::kFloat32};
+
+}  // namespace
+
+TEST(qgemm_random_shapes_match_reference_on_every_isa) {
+  for (Isa isa : supported_isas()) {
+    Rng rng(42);
+    for (int i = 0; i < 150; ++i) {
+      Case c;
+      c.M = rng.uniform(1, 300);
+      c.N = rng.uniform(1, 300);
+      c.K = rng.uniform(1, 300);
+      if (i % 10 == 0) c.M = 1;
+      if (i % 10 == 1) c.N = 1;
+      if (i % 10 == 2) c.K = 1;
+      c.a_signed = rng.uniform(0, 3) == 0;
+      c.b_unsigned = rng.uniform(0, 3) == 0;
+      c.za_per_row = rng.uniform(0, 4) == 0;
+      c.zb_per_col = rng.uniform(0, 1) == 0;
+      c.symmetric = rng.uniform(0, 1) == 0;
+      c.bias = rng.uniform(0, 1) == 0;
+      c.kind = kKinds[rng.uniform(0, 3)];
+      c.scale_per_col = rng.uniform(0, 1) == 0;
+      c.threads = rng.uniform(1, 3);
+      if (!run_case(c, isa, 1000 + i)) break;
+    }
+  }
+}
+
+TEST(qgemm_tile_edges_match_reference_on_every_isa) {
+  const int ks[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129};
+  const int ms[] = {1, 3, 4, 5, 7, 8, 9, 13, 16, 17};
+  const int ns[] = {1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 64, 65};
+  for (Isa isa : supported_isas()) {
+    int i = 0;
+    for (int K : ks)
+      for (int M : ms) {
+        Case c;
+        c.M = M;
+        c.K = K;
+        c.N = ns[(i++) % (sizeof(ns) / sizeof(ns[0]))];
+        c.kind = kKinds[i % 4];
+        c.zb_per_col = i % 3 == 0;
+        c.symmetric = i % 2 == 0;
+        c.a_signed = i % 5 == 0;
+        c.bias = true;
+        if (!run_case(c, isa, 77 + i)) return;
+      }
+  }
+}
+
+// 255 × -128 everywhere: each pair of products is -65280, which saturates an int16 (vpmaddubsw).
+TEST(qgemm_saturation_traps_match_reference_on_every_isa) {
+  const Fill fills[] = {Fill::kMax, Fill::kMin, Fill::kZero, Fill::kAlternating};
+  for (Isa isa : supported_isas()) {
+    int i = 0;
+    for (Fill fa : fills)
+      for (Fill fb : fills)
+        for (int K : {2, 64, 300, 1031}) {
+          Case c;
+          c.M = 9;
+          c.N = 33;
+          c.K = K;
+          c.fill_a = fa;
+          c.fill_b = fb;
+          c.kind = kKinds[i % 4];
+          c.a_signed = i % 3 == 1;
+          c.b_unsigned = i % 4 == 2;
+          c.symmetric = i % 2 == 0;
+          ++i;
+          if (!run_case(c, isa, 5 + i)) return;
+        }
+  }
+}
+
+TEST(qgemm_results_do_not_depend_on_thread_count) {
+  for (Isa isa : supported_isas())
+    for (int threads : {1, 2, 3, 5}) {
+      Case c;
+      c.M = 131;
+      c.N = 97;
+      c.K = 75;
+      c.threads = threads;
+      c.kind = OutputKind::kInt8;
+      c.zb_per_col = true;
+      c.qmin_offset = 100;  // a fused ReLU-like clamp
+      if (!run_case(c, isa, 9)) return;
+    }
+}
+
+TEST(qgemm_large_k_wraps_like_the_reference) {
+  // K large enough that the int32 sum can leave int32 range with extreme zero points: every path wraps.
+  for (Isa isa : supported_isas()) {
+    Case c;
+    c.M = 2;
+    c.N = 3;
+    c.K = 70000;
+    c.fill_a = Fill::kMax;
+    c.fill_b = Fill::kMin;
+    c.kind = OutputKind::kInt32;
+    if (!run_case(c, isa, 3)) return;
+  }
+}
+
+TEST(dispatch_reports_paths) {
+  const auto isas = supported_isas();
+  CHECK(!isas.empty() && isas.front() == Isa::kScalar) << "scalar must always be supported";
+  CHECK(isa_supported(best_isa())) << "best ISA must be supported";
+  bool threw = false;
+  try {
+    parse_isa("bogus");
+  } catch (const std::exception&) {
+    threw = true;
+  }
+  CHECK(threw) << "parse_isa must reject unknown names";
+}
+
+}  // namespace octet::test

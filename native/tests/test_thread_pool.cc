@@ -1,0 +1,36 @@
+// The pool runs every task exactly once, for any thread count, also with regions started from several
+// threads at once (sessions in different worker_threads share it).
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "../core/thread_pool.h"
+#include "test_main.h"
+
+namespace octet::test {
+
+TEST(thread_pool_runs_each_task_once) {
+  ThreadPool& pool = ThreadPool::global();
+  for (int threads : {1, 2, 3, 8})
+    for (size_t tasks : {size_t{0}, size_t{1}, size_t{2}, size_t{7}, size_t{1000}}) {
+      std::vector<std::atomic<int>> hits(tasks);
+      pool.parallel_for(tasks, threads, [&](size_t t) { hits[t].fetch_add(1); });
+      for (size_t t = 0; t < tasks; ++t) CHECK(hits[t].load() == 1) << "threads=" << threads << " task " << t;
+    }
+}
+
+TEST(thread_pool_serves_concurrent_callers) {
+  std::atomic<long> total{0};
+  std::vector<std::thread> callers;
+  for (int c = 0; c < 4; ++c) {
+    callers.emplace_back([&] {
+      for (int round = 0; round < 50; ++round) {
+        ThreadPool::global().parallel_for(64, 3, [&](size_t t) { total.fetch_add(static_cast<long>(t)); });
+      }
+    });
+  }
+  for (auto& t : callers) t.join();
+  CHECK(total.load() == 4L * 50 * (63 * 64 / 2)) << "total " << total.load();
+}
+
+}  // namespace octet::test
