@@ -13,6 +13,14 @@
 
 namespace octet::addon {
 
+// Names an argument for error messages, e.g. {"qgemm", "aZeroPoint"} → "qgemm: aZeroPoint". The text is
+// only assembled when a check fails, so validation costs no string building on the hot path.
+struct Name {
+  const char* fn;
+  const char* arg;
+  std::string str() const { return std::string(fn) + ": " + arg; }
+};
+
 struct ArrayView {
   void* data = nullptr;
   size_t length = 0;  // elements
@@ -22,20 +30,19 @@ struct ArrayView {
 
 const char* typed_array_name(napi_typedarray_type type);
 
-// `what` names the argument in messages, e.g. "qgemm: a".
-ArrayView typed_array(const Napi::Value& v, const std::string& what);
-ArrayView typed_array_of(const Napi::Value& v, const std::string& what, napi_typedarray_type type);
-ArrayView typed_array_of2(const Napi::Value& v, const std::string& what, napi_typedarray_type t1, napi_typedarray_type t2);
+ArrayView typed_array(const Napi::Value& v, Name what);
+ArrayView typed_array_of(const Napi::Value& v, Name what, napi_typedarray_type type);
+ArrayView typed_array_of2(const Napi::Value& v, Name what, napi_typedarray_type t1, napi_typedarray_type t2);
 
 // A non-negative integer no larger than `max`.
-int64_t integer(const Napi::Value& v, const std::string& what, int64_t min, int64_t max);
+int64_t integer(const Napi::Value& v, Name what, int64_t min, int64_t max);
 
-void expect_length(const ArrayView& a, size_t expected, const std::string& what);
+void expect_length(const ArrayView& a, size_t expected, Name what);
 // length 1 or `many` (per-tensor or per-row/column); returns whether it is per element
-bool expect_one_or(const ArrayView& a, size_t many, const std::string& what);
-void expect_positive_finite(const ArrayView& scales, const std::string& what);
-void expect_in_range(const ArrayView& values, int32_t lo, int32_t hi, const std::string& what);
+bool expect_one_or(const ArrayView& a, size_t many, Name what);
+void expect_positive_finite(const ArrayView& scales, Name what);
+void expect_in_range(const ArrayView& values, int32_t lo, int32_t hi, Name what);
 // Two views must not share memory when one is written while the other is read.
-void expect_no_overlap(const ArrayView& read, const ArrayView& written, const std::string& what);
+void expect_no_overlap(const ArrayView& read, const ArrayView& written, Name what);
 
 }  // namespace octet::addon

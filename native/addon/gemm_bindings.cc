@@ -28,14 +28,14 @@ bool has(const Napi::Object& o, const char* key) {
   return o.Has(key) && !o.Get(key).IsUndefined() && !o.Get(key).IsNull();
 }
 
-OutputKind parse_output(const Napi::Value& v, const std::string& what) {
-  if (!v.IsString()) throw_type(what + " must be 'int32', 'uint8', 'int8' or 'float32'");
+OutputKind parse_output(const Napi::Value& v, Name what) {
+  if (!v.IsString()) throw_type(what.str() + " must be 'int32', 'uint8', 'int8' or 'float32'");
   const std::string s = v.As<Napi::String>().Utf8Value();
   if (s == "int32") return OutputKind::kInt32;
   if (s == "uint8") return OutputKind::kUint8;
   if (s == "int8") return OutputKind::kInt8;
   if (s == "float32") return OutputKind::kFloat32;
-  throw_range(what + " must be 'int32', 'uint8', 'int8' or 'float32', got '" + s + "'");
+  throw_range(what.str() + " must be 'int32', 'uint8', 'int8' or 'float32', got '" + s + "'");
 }
 
 napi_typedarray_type output_array_type(OutputKind kind) {
@@ -60,52 +60,52 @@ struct CommonArgs {
 };
 
 // N and K come from the weights (packed) or from the arguments (reference).
-CommonArgs read_common(const Napi::Object& o, const std::string& fn, int N, int K) {
+CommonArgs read_common(const Napi::Object& o, const char* fn, int N, int K) {
   CommonArgs c;
   c.N = N;
   c.K = K;
-  c.M = static_cast<int>(integer(o.Get("M"), fn + ": M", 0, kMaxDim));
-  const int k_arg = static_cast<int>(integer(o.Get("K"), fn + ": K", 0, kMaxDim));
-  if (k_arg != K) throw_range(fn + ": K = " + std::to_string(k_arg) + " but b has K = " + std::to_string(K));
-  c.a = typed_array_of2(o.Get("a"), fn + ": a", napi_uint8_array, napi_int8_array);
+  c.M = static_cast<int>(integer(o.Get("M"), Name{fn, "M"}, 0, kMaxDim));
+  const int k_arg = static_cast<int>(integer(o.Get("K"), Name{fn, "K"}, 0, kMaxDim));
+  if (k_arg != K) throw_range(std::string(fn) + ": K = " + std::to_string(k_arg) + " but b has K = " + std::to_string(K));
+  c.a = typed_array_of2(o.Get("a"), Name{fn, "a"}, napi_uint8_array, napi_int8_array);
   c.a_signed = c.a.type == napi_int8_array;
-  expect_length(c.a, static_cast<size_t>(c.M) * K, fn + ": a (M*K)");
-  c.a_zp = typed_array_of(o.Get("aZeroPoint"), fn + ": aZeroPoint", napi_int32_array);
-  c.a_zp_per_row = expect_one_or(c.a_zp, static_cast<size_t>(c.M), fn + ": aZeroPoint");
-  if (c.a_signed) expect_in_range(c.a_zp, -128, 127, fn + ": aZeroPoint");
-  else expect_in_range(c.a_zp, 0, 255, fn + ": aZeroPoint");
+  expect_length(c.a, static_cast<size_t>(c.M) * K, Name{fn, "a (M*K)"});
+  c.a_zp = typed_array_of(o.Get("aZeroPoint"), Name{fn, "aZeroPoint"}, napi_int32_array);
+  c.a_zp_per_row = expect_one_or(c.a_zp, static_cast<size_t>(c.M), Name{fn, "aZeroPoint"});
+  if (c.a_signed) expect_in_range(c.a_zp, -128, 127, Name{fn, "aZeroPoint"});
+  else expect_in_range(c.a_zp, 0, 255, Name{fn, "aZeroPoint"});
   if (has(o, "bias")) {
     c.has_bias = true;
-    c.bias = typed_array_of(o.Get("bias"), fn + ": bias", napi_int32_array);
-    expect_length(c.bias, static_cast<size_t>(N), fn + ": bias (N)");
+    c.bias = typed_array_of(o.Get("bias"), Name{fn, "bias"}, napi_int32_array);
+    expect_length(c.bias, static_cast<size_t>(N), Name{fn, "bias (N)"});
   }
-  c.kind = parse_output(o.Get("output"), fn + ": output");
-  c.out = typed_array_of(o.Get("out"), fn + ": out", output_array_type(c.kind));
-  expect_length(c.out, static_cast<size_t>(c.M) * N, fn + ": out (M*N)");
-  expect_no_overlap(c.a, c.out, fn + ": a and out");
+  c.kind = parse_output(o.Get("output"), Name{fn, "output"});
+  c.out = typed_array_of(o.Get("out"), Name{fn, "out"}, output_array_type(c.kind));
+  expect_length(c.out, static_cast<size_t>(c.M) * N, Name{fn, "out (M*N)"});
+  expect_no_overlap(c.a, c.out, Name{fn, "a and out"});
   if (c.kind != OutputKind::kInt32) {
-    const ArrayView a_scale = typed_array_of(o.Get("aScale"), fn + ": aScale", napi_float32_array);
-    expect_length(a_scale, 1, fn + ": aScale");
-    expect_positive_finite(a_scale, fn + ": aScale");
-    const ArrayView b_scale = typed_array_of(o.Get("bScale"), fn + ": bScale", napi_float32_array);
-    c.scale_per_col = expect_one_or(b_scale, static_cast<size_t>(N), fn + ": bScale");
-    expect_positive_finite(b_scale, fn + ": bScale");
+    const ArrayView a_scale = typed_array_of(o.Get("aScale"), Name{fn, "aScale"}, napi_float32_array);
+    expect_length(a_scale, 1, Name{fn, "aScale"});
+    expect_positive_finite(a_scale, Name{fn, "aScale"});
+    const ArrayView b_scale = typed_array_of(o.Get("bScale"), Name{fn, "bScale"}, napi_float32_array);
+    c.scale_per_col = expect_one_or(b_scale, static_cast<size_t>(N), Name{fn, "bScale"});
+    expect_positive_finite(b_scale, Name{fn, "bScale"});
     c.scale.resize(b_scale.length);
     const float a_s = *static_cast<const float*>(a_scale.data);
     const float* b_s = static_cast<const float*>(b_scale.data);
     if (c.kind == OutputKind::kFloat32) {
       dequant_scales(a_s, b_s, static_cast<int>(b_scale.length), c.scale.data());
     } else {
-      const ArrayView y_scale = typed_array_of(o.Get("yScale"), fn + ": yScale", napi_float32_array);
-      expect_length(y_scale, 1, fn + ": yScale");
-      expect_positive_finite(y_scale, fn + ": yScale");
+      const ArrayView y_scale = typed_array_of(o.Get("yScale"), Name{fn, "yScale"}, napi_float32_array);
+      expect_length(y_scale, 1, Name{fn, "yScale"});
+      expect_positive_finite(y_scale, Name{fn, "yScale"});
       requant_multipliers(a_s, b_s, static_cast<int>(b_scale.length), *static_cast<const float*>(y_scale.data), c.scale.data());
       const int32_t type_lo = c.kind == OutputKind::kUint8 ? 0 : -128;
       const int32_t type_hi = c.kind == OutputKind::kUint8 ? 255 : 127;
-      c.zero_point = static_cast<int32_t>(integer(o.Get("yZeroPoint"), fn + ": yZeroPoint", type_lo, type_hi));
-      c.qmin = has(o, "qmin") ? static_cast<int32_t>(integer(o.Get("qmin"), fn + ": qmin", type_lo, type_hi)) : type_lo;
-      c.qmax = has(o, "qmax") ? static_cast<int32_t>(integer(o.Get("qmax"), fn + ": qmax", type_lo, type_hi)) : type_hi;
-      if (c.qmin > c.qmax) throw_range(fn + ": qmin " + std::to_string(c.qmin) + " > qmax " + std::to_string(c.qmax));
+      c.zero_point = static_cast<int32_t>(integer(o.Get("yZeroPoint"), Name{fn, "yZeroPoint"}, type_lo, type_hi));
+      c.qmin = has(o, "qmin") ? static_cast<int32_t>(integer(o.Get("qmin"), Name{fn, "qmin"}, type_lo, type_hi)) : type_lo;
+      c.qmax = has(o, "qmax") ? static_cast<int32_t>(integer(o.Get("qmax"), Name{fn, "qmax"}, type_lo, type_hi)) : type_hi;
+      if (c.qmin > c.qmax) throw_range(std::string(fn) + ": qmin " + std::to_string(c.qmin) + " > qmax " + std::to_string(c.qmax));
     }
   }
   return c;
@@ -115,17 +115,17 @@ CommonArgs read_common(const Napi::Object& o, const std::string& fn, int N, int 
 
 Napi::Value PackWeights(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
-    const std::string fn = "packWeights";
-    if (info.Length() < 4) throw_type(fn + ": expected (b, K, N, zeroPoint)");
-    const ArrayView b = typed_array_of2(info[0], fn + ": b", napi_int8_array, napi_uint8_array);
-    const int K = static_cast<int>(integer(info[1], fn + ": K", 0, kMaxDim));
-    const int N = static_cast<int>(integer(info[2], fn + ": N", 0, kMaxDim));
-    expect_length(b, static_cast<size_t>(K) * N, fn + ": b (K*N)");
-    const ArrayView zp = typed_array_of(info[3], fn + ": zeroPoint", napi_int32_array);
-    const bool per_col = expect_one_or(zp, static_cast<size_t>(N), fn + ": zeroPoint");
+    const char* fn = "packWeights";
+    if (info.Length() < 4) throw_type(std::string(fn) + ": expected (b, K, N, zeroPoint)");
+    const ArrayView b = typed_array_of2(info[0], Name{fn, "b"}, napi_int8_array, napi_uint8_array);
+    const int K = static_cast<int>(integer(info[1], Name{fn, "K"}, 0, kMaxDim));
+    const int N = static_cast<int>(integer(info[2], Name{fn, "N"}, 0, kMaxDim));
+    expect_length(b, static_cast<size_t>(K) * N, Name{fn, "b (K*N)"});
+    const ArrayView zp = typed_array_of(info[3], Name{fn, "zeroPoint"}, napi_int32_array);
+    const bool per_col = expect_one_or(zp, static_cast<size_t>(N), Name{fn, "zeroPoint"});
     const bool b_unsigned = b.type == napi_uint8_array;
-    if (b_unsigned) expect_in_range(zp, 0, 255, fn + ": zeroPoint");
-    else expect_in_range(zp, -128, 127, fn + ": zeroPoint");
+    if (b_unsigned) expect_in_range(zp, 0, 255, Name{fn, "zeroPoint"});
+    else expect_in_range(zp, -128, 127, Name{fn, "zeroPoint"});
     auto packed = pack_weights(active_isa(), b.data, b_unsigned, K, N, static_cast<const int32_t*>(zp.data), per_col);
     return PackedWeightsWrap::create(info.Env(), std::move(packed));
   });
@@ -133,11 +133,11 @@ Napi::Value PackWeights(const Napi::CallbackInfo& info) {
 
 Napi::Value QGemm(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
-    const std::string fn = "qgemm";
+    const char* fn = "qgemm";
     const Napi::Object o = args_object(info, "qgemm");
-    const PackedWeights& w = PackedWeightsWrap::unwrap(info.Env(), o.Get("b"), fn + ": b");
+    const PackedWeights& w = PackedWeightsWrap::unwrap(info.Env(), o.Get("b"), Name{fn, "b"});
     if (w.isa != active_isa()) {
-      throw_error(fn + ": b was packed for " + isa_name(w.isa) + " but the active ISA is " + isa_name(active_isa()) +
+      throw_error(std::string(fn) + ": b was packed for " + isa_name(w.isa) + " but the active ISA is " + isa_name(active_isa()) +
                   "; pack the weights again");
     }
     const CommonArgs c = read_common(o, fn, w.N, w.K);
@@ -156,7 +156,7 @@ Napi::Value QGemm(const Napi::CallbackInfo& info) {
     g.qmin = c.qmin;
     g.qmax = c.qmax;
     g.out = c.out.data;
-    g.threads = has(o, "threads") ? static_cast<int>(integer(o.Get("threads"), fn + ": threads", 1, 1024)) : default_threads();
+    g.threads = has(o, "threads") ? static_cast<int>(integer(o.Get("threads"), Name{fn, "threads"}, 1, 1024)) : default_threads();
     qgemm(g);
     return info.Env().Undefined();
   });
@@ -164,16 +164,16 @@ Napi::Value QGemm(const Napi::CallbackInfo& info) {
 
 Napi::Value QGemmReference(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
-    const std::string fn = "qgemmReference";
+    const char* fn = "qgemmReference";
     const Napi::Object o = args_object(info, "qgemmReference");
-    const int N = static_cast<int>(integer(o.Get("N"), fn + ": N", 0, kMaxDim));
-    const int K = static_cast<int>(integer(o.Get("K"), fn + ": K", 0, kMaxDim));
-    const ArrayView b = typed_array_of2(o.Get("b"), fn + ": b", napi_int8_array, napi_uint8_array);
-    expect_length(b, static_cast<size_t>(K) * N, fn + ": b (K*N)");
-    const ArrayView b_zp = typed_array_of(o.Get("bZeroPoint"), fn + ": bZeroPoint", napi_int32_array);
-    const bool b_zp_per_col = expect_one_or(b_zp, static_cast<size_t>(N), fn + ": bZeroPoint");
-    if (b.type == napi_uint8_array) expect_in_range(b_zp, 0, 255, fn + ": bZeroPoint");
-    else expect_in_range(b_zp, -128, 127, fn + ": bZeroPoint");
+    const int N = static_cast<int>(integer(o.Get("N"), Name{fn, "N"}, 0, kMaxDim));
+    const int K = static_cast<int>(integer(o.Get("K"), Name{fn, "K"}, 0, kMaxDim));
+    const ArrayView b = typed_array_of2(o.Get("b"), Name{fn, "b"}, napi_int8_array, napi_uint8_array);
+    expect_length(b, static_cast<size_t>(K) * N, Name{fn, "b (K*N)"});
+    const ArrayView b_zp = typed_array_of(o.Get("bZeroPoint"), Name{fn, "bZeroPoint"}, napi_int32_array);
+    const bool b_zp_per_col = expect_one_or(b_zp, static_cast<size_t>(N), Name{fn, "bZeroPoint"});
+    if (b.type == napi_uint8_array) expect_in_range(b_zp, 0, 255, Name{fn, "bZeroPoint"});
+    else expect_in_range(b_zp, -128, 127, Name{fn, "bZeroPoint"});
     const CommonArgs c = read_common(o, fn, N, K);
     QGemmReferenceArgs r;
     r.M = c.M;

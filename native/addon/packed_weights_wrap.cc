@@ -43,12 +43,12 @@ void PackedWeightsWrap::free_weights() {
   Napi::MemoryManagement::AdjustExternalMemory(Env(), -reported_bytes_);
 }
 
-const PackedWeights& PackedWeightsWrap::unwrap(Napi::Env env, const Napi::Value& v, const std::string& what) {
+const PackedWeights& PackedWeightsWrap::unwrap(Napi::Env env, const Napi::Value& v, Name what) {
   if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(state(env).packed_weights_ctor.Value())) {
-    throw_type(what + " must be packed weights from packWeights()");
+    throw_type(what.str() + " must be packed weights from packWeights()");
   }
   PackedWeightsWrap* wrap = Unwrap(v.As<Napi::Object>());
-  if (wrap->weights_ == nullptr) throw_error(what + " was released");
+  if (wrap->weights_ == nullptr) throw_error(what.str() + " was released");
   return *wrap->weights_;
 }
 

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "../ops/qgemm.h"
+#include "args.h"
 
 namespace octet::addon {
 
@@ -16,7 +17,7 @@ class PackedWeightsWrap : public Napi::ObjectWrap<PackedWeightsWrap> {
   static Napi::Function define(Napi::Env env);
   static Napi::Object create(Napi::Env env, std::unique_ptr<PackedWeights> weights);
   // The weights behind a handle; throws a TypeError naming `what` if v is not a live handle.
-  static const PackedWeights& unwrap(Napi::Env env, const Napi::Value& v, const std::string& what);
+  static const PackedWeights& unwrap(Napi::Env env, const Napi::Value& v, Name what);
 
   explicit PackedWeightsWrap(const Napi::CallbackInfo& info);
   ~PackedWeightsWrap() override;

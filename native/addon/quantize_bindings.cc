@@ -21,41 +21,41 @@ struct Layout {
 };
 
 // (outer, channels, inner) at positions 3..5 must describe `count` elements.
-Layout read_layout(const Napi::CallbackInfo& info, const std::string& fn, size_t count) {
+Layout read_layout(const Napi::CallbackInfo& info, const char* fn, size_t count) {
   Layout l;
-  l.outer = static_cast<size_t>(integer(info[3], fn + ": outer", 0, kMaxCount));
-  l.channels = static_cast<size_t>(integer(info[4], fn + ": channels", 1, kMaxCount));
-  l.inner = static_cast<size_t>(integer(info[5], fn + ": inner", 0, kMaxCount));
+  l.outer = static_cast<size_t>(integer(info[3], Name{fn, "outer"}, 0, kMaxCount));
+  l.channels = static_cast<size_t>(integer(info[4], Name{fn, "channels"}, 1, kMaxCount));
+  l.inner = static_cast<size_t>(integer(info[5], Name{fn, "inner"}, 0, kMaxCount));
   const long double total = static_cast<long double>(l.outer) * l.channels * l.inner;
   if (total != static_cast<long double>(count)) {
-    throw_range(fn + ": outer*channels*inner = " + std::to_string(static_cast<double>(total)) + " but x has " + std::to_string(count) + " elements");
+    throw_range(std::string(fn) + ": outer*channels*inner = " + std::to_string(static_cast<double>(total)) + " but x has " + std::to_string(count) + " elements");
   }
   return l;
 }
 
-int read_threads(const Napi::CallbackInfo& info, size_t index, const std::string& fn) {
+int read_threads(const Napi::CallbackInfo& info, size_t index, const char* fn) {
   if (info.Length() <= index || info[index].IsUndefined()) return default_threads();
-  return static_cast<int>(integer(info[index], fn + ": threads", 1, 1024));
+  return static_cast<int>(integer(info[index], Name{fn, "threads"}, 1, 1024));
 }
 
 }  // namespace
 
 Napi::Value QuantizeLinear(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
-    const std::string fn = "quantizeLinear";
-    if (info.Length() < 7) throw_type(fn + ": expected (x, scale, zeroPoint, outer, channels, inner, y)");
-    const ArrayView x = typed_array_of(info[0], fn + ": x", napi_float32_array);
-    const ArrayView scale = typed_array_of(info[1], fn + ": scale", napi_float32_array);
-    const ArrayView zp = typed_array_of(info[2], fn + ": zeroPoint", napi_int32_array);
+    const char* fn = "quantizeLinear";
+    if (info.Length() < 7) throw_type(std::string(fn) + ": expected (x, scale, zeroPoint, outer, channels, inner, y)");
+    const ArrayView x = typed_array_of(info[0], Name{fn, "x"}, napi_float32_array);
+    const ArrayView scale = typed_array_of(info[1], Name{fn, "scale"}, napi_float32_array);
+    const ArrayView zp = typed_array_of(info[2], Name{fn, "zeroPoint"}, napi_int32_array);
     const Layout l = read_layout(info, fn, x.length);
-    const ArrayView y = typed_array_of2(info[6], fn + ": y", napi_uint8_array, napi_int8_array);
-    expect_length(y, x.length, fn + ": y");
-    expect_length(scale, l.channels, fn + ": scale");
-    expect_length(zp, l.channels, fn + ": zeroPoint");
-    expect_positive_finite(scale, fn + ": scale");
+    const ArrayView y = typed_array_of2(info[6], Name{fn, "y"}, napi_uint8_array, napi_int8_array);
+    expect_length(y, x.length, Name{fn, "y"});
+    expect_length(scale, l.channels, Name{fn, "scale"});
+    expect_length(zp, l.channels, Name{fn, "zeroPoint"});
+    expect_positive_finite(scale, Name{fn, "scale"});
     const bool is_signed = y.type == napi_int8_array;
-    expect_in_range(zp, is_signed ? -128 : 0, is_signed ? 127 : 255, fn + ": zeroPoint");
-    expect_no_overlap(x, y, fn + ": x and y");
+    expect_in_range(zp, is_signed ? -128 : 0, is_signed ? 127 : 255, Name{fn, "zeroPoint"});
+    expect_no_overlap(x, y, Name{fn, "x and y"});
     quantize_linear(active_isa(), static_cast<const float*>(x.data), static_cast<const float*>(scale.data),
                     static_cast<const int32_t*>(zp.data), l.outer, l.channels, l.inner,
                     is_signed ? QuantType::kInt8 : QuantType::kUint8, y.data, read_threads(info, 7, fn));
@@ -65,27 +65,27 @@ Napi::Value QuantizeLinear(const Napi::CallbackInfo& info) {
 
 Napi::Value DequantizeLinear(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
-    const std::string fn = "dequantizeLinear";
-    if (info.Length() < 7) throw_type(fn + ": expected (x, scale, zeroPoint, outer, channels, inner, y)");
-    const ArrayView x = typed_array(info[0], fn + ": x");
+    const char* fn = "dequantizeLinear";
+    if (info.Length() < 7) throw_type(std::string(fn) + ": expected (x, scale, zeroPoint, outer, channels, inner, y)");
+    const ArrayView x = typed_array(info[0], Name{fn, "x"});
     DequantInput type;
     int32_t lo, hi;
     switch (x.type) {
       case napi_uint8_array: type = DequantInput::kUint8; lo = 0; hi = 255; break;
       case napi_int8_array: type = DequantInput::kInt8; lo = -128; hi = 127; break;
       case napi_int32_array: type = DequantInput::kInt32; lo = 0; hi = 0; break;  // ONNX: int32 has no zero point
-      default: throw_type(fn + ": x must be a Uint8Array, Int8Array or Int32Array, got " + typed_array_name(x.type));
+      default: throw_type(std::string(fn) + ": x must be a Uint8Array, Int8Array or Int32Array, got " + typed_array_name(x.type));
     }
-    const ArrayView scale = typed_array_of(info[1], fn + ": scale", napi_float32_array);
-    const ArrayView zp = typed_array_of(info[2], fn + ": zeroPoint", napi_int32_array);
+    const ArrayView scale = typed_array_of(info[1], Name{fn, "scale"}, napi_float32_array);
+    const ArrayView zp = typed_array_of(info[2], Name{fn, "zeroPoint"}, napi_int32_array);
     const Layout l = read_layout(info, fn, x.length);
-    const ArrayView y = typed_array_of(info[6], fn + ": y", napi_float32_array);
-    expect_length(y, x.length, fn + ": y");
-    expect_length(scale, l.channels, fn + ": scale");
-    expect_length(zp, l.channels, fn + ": zeroPoint");
-    expect_positive_finite(scale, fn + ": scale");
-    expect_in_range(zp, lo, hi, fn + ": zeroPoint");
-    expect_no_overlap(x, y, fn + ": x and y");
+    const ArrayView y = typed_array_of(info[6], Name{fn, "y"}, napi_float32_array);
+    expect_length(y, x.length, Name{fn, "y"});
+    expect_length(scale, l.channels, Name{fn, "scale"});
+    expect_length(zp, l.channels, Name{fn, "zeroPoint"});
+    expect_positive_finite(scale, Name{fn, "scale"});
+    expect_in_range(zp, lo, hi, Name{fn, "zeroPoint"});
+    expect_no_overlap(x, y, Name{fn, "x and y"});
     dequantize_linear(active_isa(), x.data, type, static_cast<const float*>(scale.data), static_cast<const int32_t*>(zp.data),
                       l.outer, l.channels, l.inner, static_cast<float*>(y.data), read_threads(info, 7, fn));
     return info.Env().Undefined();
@@ -94,12 +94,12 @@ Napi::Value DequantizeLinear(const Napi::CallbackInfo& info) {
 
 Napi::Value DynamicQuantizeLinear(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
-    const std::string fn = "dynamicQuantizeLinear";
-    if (info.Length() < 2) throw_type(fn + ": expected (x, y)");
-    const ArrayView x = typed_array_of(info[0], fn + ": x", napi_float32_array);
-    const ArrayView y = typed_array_of(info[1], fn + ": y", napi_uint8_array);
-    expect_length(y, x.length, fn + ": y");
-    expect_no_overlap(x, y, fn + ": x and y");
+    const char* fn = "dynamicQuantizeLinear";
+    if (info.Length() < 2) throw_type(std::string(fn) + ": expected (x, y)");
+    const ArrayView x = typed_array_of(info[0], Name{fn, "x"}, napi_float32_array);
+    const ArrayView y = typed_array_of(info[1], Name{fn, "y"}, napi_uint8_array);
+    expect_length(y, x.length, Name{fn, "y"});
+    expect_no_overlap(x, y, Name{fn, "x and y"});
     const DynamicQuantParams p = dynamic_quantize_linear(active_isa(), static_cast<const float*>(x.data), x.length,
                                                          static_cast<uint8_t*>(y.data), read_threads(info, 2, fn));
     Napi::Object out = Napi::Object::New(info.Env());

@@ -41,7 +41,7 @@ Napi::Value SetIsa(const Napi::CallbackInfo& info) {
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
     if (info.Length() < 1) throw_type("setNumThreads: threads is required");
-    set_default_threads(static_cast<int>(integer(info[0], "setNumThreads: threads", 1, 1024)));
+    set_default_threads(static_cast<int>(integer(info[0], Name{"setNumThreads", "threads"}, 1, 1024)));
     return info.Env().Undefined();
   });
 }
@@ -50,7 +50,7 @@ Napi::Value MeasurePeakGops(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
     if (info.Length() < 2 || !info[0].IsString()) throw_type("measurePeakGops: expected (isa, milliseconds)");
     const Isa isa = parse_isa(info[0].As<Napi::String>().Utf8Value());
-    const double ms = static_cast<double>(integer(info[1], "measurePeakGops: milliseconds", 1, 60000));
+    const double ms = static_cast<double>(integer(info[1], Name{"measurePeakGops", "milliseconds"}, 1, 60000));
     return Napi::Number::New(info.Env(), measure_peak_gops(isa, ms));
   });
 }
