@@ -2,6 +2,7 @@
 #include <napi.h>
 
 #include <string>
+#include <vector>
 
 #include "../core/thread_pool.h"
 #include "../dispatch/dispatch.h"
@@ -33,6 +34,16 @@ Layout read_layout(const Napi::CallbackInfo& info, const char* fn, size_t count)
   return l;
 }
 
+// Per-axis parameters: 1 value (shared by every channel) or one per channel, expanded to `channels`.
+template <typename T>
+const T* per_channel(const ArrayView& v, size_t channels, Name what, std::vector<T>& storage) {
+  if (!expect_one_or(v, channels, what) && channels > 1) {
+    storage.assign(channels, *static_cast<const T*>(v.data));
+    return storage.data();
+  }
+  return static_cast<const T*>(v.data);
+}
+
 int read_threads(const Napi::CallbackInfo& info, size_t index, const char* fn) {
   if (info.Length() <= index || info[index].IsUndefined()) return default_threads();
   return static_cast<int>(integer(info[index], Name{fn, "threads"}, 1, 1024));
@@ -50,14 +61,15 @@ Napi::Value QuantizeLinear(const Napi::CallbackInfo& info) {
     const Layout l = read_layout(info, fn, x.length);
     const ArrayView y = typed_array_of2(info[6], Name{fn, "y"}, napi_uint8_array, napi_int8_array);
     expect_length(y, x.length, Name{fn, "y"});
-    expect_length(scale, l.channels, Name{fn, "scale"});
-    expect_length(zp, l.channels, Name{fn, "zeroPoint"});
+    std::vector<float> scales;
+    std::vector<int32_t> zero_points;
+    const float* scale_values = per_channel(scale, l.channels, Name{fn, "scale"}, scales);
+    const int32_t* zp_values = per_channel(zp, l.channels, Name{fn, "zeroPoint"}, zero_points);
     expect_positive_finite(scale, Name{fn, "scale"});
     const bool is_signed = y.type == napi_int8_array;
     expect_in_range(zp, is_signed ? -128 : 0, is_signed ? 127 : 255, Name{fn, "zeroPoint"});
     expect_no_overlap(x, y, Name{fn, "x and y"});
-    quantize_linear(active_isa(), static_cast<const float*>(x.data), static_cast<const float*>(scale.data),
-                    static_cast<const int32_t*>(zp.data), l.outer, l.channels, l.inner,
+    quantize_linear(active_isa(), static_cast<const float*>(x.data), scale_values, zp_values, l.outer, l.channels, l.inner,
                     is_signed ? QuantType::kInt8 : QuantType::kUint8, y.data, read_threads(info, 7, fn));
     return info.Env().Undefined();
   });
@@ -81,13 +93,14 @@ Napi::Value DequantizeLinear(const Napi::CallbackInfo& info) {
     const Layout l = read_layout(info, fn, x.length);
     const ArrayView y = typed_array_of(info[6], Name{fn, "y"}, napi_float32_array);
     expect_length(y, x.length, Name{fn, "y"});
-    expect_length(scale, l.channels, Name{fn, "scale"});
-    expect_length(zp, l.channels, Name{fn, "zeroPoint"});
+    std::vector<float> scales;
+    std::vector<int32_t> zero_points;
+    const float* scale_values = per_channel(scale, l.channels, Name{fn, "scale"}, scales);
+    const int32_t* zp_values = per_channel(zp, l.channels, Name{fn, "zeroPoint"}, zero_points);
     expect_positive_finite(scale, Name{fn, "scale"});
     expect_in_range(zp, lo, hi, Name{fn, "zeroPoint"});
     expect_no_overlap(x, y, Name{fn, "x and y"});
-    dequantize_linear(active_isa(), x.data, type, static_cast<const float*>(scale.data), static_cast<const int32_t*>(zp.data),
-                      l.outer, l.channels, l.inner, static_cast<float*>(y.data), read_threads(info, 7, fn));
+    dequantize_linear(active_isa(), x.data, type, scale_values, zp_values, l.outer, l.channels, l.inner, static_cast<float*>(y.data), read_threads(info, 7, fn));
     return info.Env().Undefined();
   });
 }

@@ -1,0 +1,107 @@
+/**
+ * Runs one matmul plan through the native qgemm: shared by matmulInteger (int32 output) and
+ * qlinearMatMul (requantized uint8/int8 output).
+ *
+ * - b 2-D or packed (one b batch): a's batches are contiguous M×K blocks, so the whole batch is
+ *   folded into M and computed by a single native call (one packing, best threading).
+ * - b batched: each distinct b batch is packed once, then one native call per output batch on
+ *   subarray views of a and of the output (no copies).
+ * Temporary packings are released as soon as the call ends, also when it throws.
+ */
+import { binding, type NativePackedWeights, type NativeQGemmArgs } from '../binding.js';
+import type { Tensor } from '../tensor.js';
+import type { QuantizedType } from '../validate.js';
+import type { MatMulPlan } from './matmul-shapes.js';
+import type { PackedWeights } from './packed-weights.js';
+
+export type GemmOutput =
+  | { kind: 'int32' }
+  | {
+      kind: QuantizedType;
+      aScale: number;
+      /** 1 or N values. */
+      bScale: Float32Array;
+      yScale: number;
+      yZeroPoint: number;
+      /** Clamp in the quantized domain (type range unless a fused activation narrows it). */
+      qmin: number;
+      qmax: number;
+    };
+
+export interface GemmInputs {
+  op: string;
+  a: Tensor<'uint8' | 'int8'>;
+  /** 1 or M values. */
+  aZeroPoint: Int32Array;
+  /** Raw b (with its zero point, 1 or N values) or weights packed beforehand. */
+  b: { tensor: Tensor<'uint8' | 'int8'>; zeroPoint: Int32Array } | { packed: PackedWeights };
+  plan: MatMulPlan;
+  output: GemmOutput;
+  threads: number | undefined;
+}
+
+type GemmResult<O extends GemmOutput> = O extends { kind: 'int32' } ? Int32Array : Uint8Array | Int8Array;
+
+function allocate(output: GemmOutput, size: number): Int32Array | Uint8Array | Int8Array {
+  if (output.kind === 'int32') return new Int32Array(size);
+  return output.kind === 'uint8' ? new Uint8Array(size) : new Int8Array(size);
+}
+
+/** Output value of an empty sum (K = 0): v = 0 requantizes to the zero point, then the clamp applies. */
+function emptySumValue(output: GemmOutput): number {
+  if (output.kind === 'int32') return 0;
+  return Math.min(Math.max(output.yZeroPoint, output.qmin), output.qmax);
+}
+
+export function runGemm<O extends GemmOutput>(inputs: GemmInputs & { output: O }): GemmResult<O> {
+  const { op, a, aZeroPoint, plan, output, threads } = inputs;
+  const { M, K, N } = plan;
+  const out = allocate(output, plan.outBatches * M * N);
+  if (out.length === 0) return out as GemmResult<O>;
+  if (K === 0) return out.fill(emptySumValue(output)) as GemmResult<O>;
+
+  // Arguments common to every call; a, M, out and b are set per call.
+  const common: Omit<NativeQGemmArgs, 'a' | 'M' | 'b' | 'out'> = { K, aZeroPoint, output: output.kind };
+  if (output.kind !== 'int32') {
+    common.aScale = Float32Array.of(output.aScale);
+    common.bScale = output.bScale;
+    common.yScale = Float32Array.of(output.yScale);
+    common.yZeroPoint = output.yZeroPoint;
+    common.qmin = output.qmin;
+    common.qmax = output.qmax;
+  }
+  if (threads !== undefined) common.threads = threads;
+
+  if ('packed' in inputs.b) {
+    const packed = inputs.b.packed.nativeHandle(op);
+    binding.qgemm({ ...common, a: a.data, M: plan.aBatches * M, b: packed, out });
+    return out as GemmResult<O>;
+  }
+
+  const { tensor: b, zeroPoint: bZeroPoint } = inputs.b;
+  const panels: NativePackedWeights[] = [];
+  try {
+    if (plan.bBatches === 1) {
+      panels.push(binding.packWeights(b.data, K, N, bZeroPoint));
+      binding.qgemm({ ...common, a: a.data, M: plan.aBatches * M, b: panels[0]!, out });
+    } else {
+      const bSize = K * N;
+      for (let j = 0; j < plan.bBatches; j++) panels.push(binding.packWeights(b.data.subarray(j * bSize, (j + 1) * bSize), K, N, bZeroPoint));
+      const aSize = M * K;
+      const outSize = M * N;
+      for (let i = 0; i < plan.outBatches; i++) {
+        const ai = plan.aBatchOf[i]!;
+        binding.qgemm({
+          ...common,
+          a: a.data.subarray(ai * aSize, (ai + 1) * aSize),
+          M,
+          b: panels[plan.bBatchOf[i]!]!,
+          out: out.subarray(i * outSize, (i + 1) * outSize),
+        });
+      }
+    }
+  } finally {
+    for (const panel of panels) panel.release();
+  }
+  return out as GemmResult<O>;
+}
