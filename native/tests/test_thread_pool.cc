@@ -34,3 +34,22 @@ TEST(thread_pool_serves_concurrent_callers) {
 }
 
 }  // namespace octet::test
+
+namespace octet::test {
+
+// Many short regions back to back with changing thread counts: the pattern that exposes a worker
+// joining a region it did not see published, or leaving one twice (both hang or lose tasks).
+TEST(thread_pool_survives_rapid_regions_with_changing_widths) {
+  ThreadPool pool;
+  long expected = 0;
+  std::atomic<long> total{0};
+  for (int round = 0; round < 20000; ++round) {
+    const int threads = 1 + round % 4;
+    const size_t tasks = 1 + static_cast<size_t>(round % 7);
+    pool.parallel_for(tasks, threads, [&](size_t t) { total.fetch_add(static_cast<long>(t) + 1); });
+    expected += static_cast<long>(tasks * (tasks + 1) / 2);
+  }
+  CHECK(total.load() == expected) << "total " << total.load() << " expected " << expected;
+}
+
+}  // namespace octet::test
