@@ -238,3 +238,55 @@ TEST(dispatch_reports_paths) {
 }
 
 }  // namespace octet::test
+
+namespace octet::test {
+
+// The epilogue alone, on accumulators chosen to land exactly on .5 after scaling (ties must round to
+// even), on the clamp bounds, and on huge values; every ISA's epilogue against the scalar definition.
+TEST(qgemm_epilogue_ties_and_bounds_match_scalar_on_every_isa) {
+  Rng rng(21);
+  const int rows = 5, cols = 45;  // not a multiple of any vector width: tails too
+  std::vector<int32_t> acc(rows * cols), col_add(cols), col_zb(cols), row_sum(rows);
+  for (auto& v : acc) {
+    switch (rng.uniform(0, 3)) {
+      case 0: v = 2 * rng.uniform(-600, 600) + 1; break;  // odd: ×0.5 gives an exact tie
+      case 1: v = rng.uniform(-2, 2) * 0x7fffffff; break;  // wraps, huge
+      default: v = rng.uniform(-1000, 1000); break;
+    }
+  }
+  for (auto& v : col_add) v = rng.uniform(-3, 3) * 2;  // keeps the ties
+  for (auto& v : col_zb) v = rng.uniform(-2, 2);
+  for (auto& v : row_sum) v = rng.uniform(-5, 5) * 2;
+  std::vector<float> scales(cols);
+  for (auto& s : scales) s = rng.uniform(0, 1) ? 0.5f : 0.25f;
+  for (Isa isa : supported_isas()) {
+    const QGemmKernel& k = qgemm_kernel(isa);
+    for (OutputKind kind : {OutputKind::kInt32, OutputKind::kUint8, OutputKind::kInt8, OutputKind::kFloat32})
+      for (bool per_col : {false, true}) {
+        EpilogueTile t;
+        t.rows = rows;
+        t.cols = cols;
+        t.acc = acc.data();
+        t.acc_stride = cols;
+        t.col_add = col_add.data();
+        t.col_zb = col_zb.data();
+        t.row_sum = row_sum.data();
+        t.kind = kind;
+        t.scale = scales.data();
+        t.scale_per_col = per_col;
+        const bool s8 = kind == OutputKind::kInt8;
+        t.zero_point = s8 ? -1 : 3;
+        t.clamp_lo = static_cast<float>((s8 ? -128 : 0) - t.zero_point);
+        t.clamp_hi = static_cast<float>((s8 ? 127 : 255) - t.zero_point);
+        t.ldc = cols;
+        std::vector<uint8_t> want(rows * cols * 4, 0xCD), got(rows * cols * 4, 0xCD);
+        t.out = want.data();
+        qgemm_epilogue_scalar(t);
+        t.out = got.data();
+        k.epilogue(t);
+        CHECK(want == got) << isa_name(isa) << " epilogue differs, kind=" << static_cast<int>(kind) << " per_col=" << per_col;
+      }
+  }
+}
+
+}  // namespace octet::test

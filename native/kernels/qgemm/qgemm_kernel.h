@@ -70,6 +70,8 @@ struct QGemmKernel {
 
 // Scalar epilogue: the definition the SIMD epilogues reproduce (also used for their column tails).
 void qgemm_epilogue_scalar(const EpilogueTile& tile);
+// NEON epilogue, shared by both AArch64 kernels (defined in qgemm_u8s8_4x16c1__neon.cc).
+void qgemm_epilogue_neon(const EpilogueTile& tile);
 
 // Kernels of each path; a path not compiled into this binary returns nullptr.
 const QGemmKernel* qgemm_kernel_scalar();

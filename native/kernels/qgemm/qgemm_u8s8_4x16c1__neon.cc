@@ -24,8 +24,6 @@
 
 namespace octet {
 
-void qgemm_epilogue_neon(const EpilogueTile& tile);
-
 namespace {
 
 constexpr int kMr = 4;
@@ -53,6 +51,9 @@ void pack_b(const int8_t* b, size_t ldb, int K, int N, void* packed) {
 // Step L accumulates into set L % U.
 template <int L, int MR, int U>
 inline void mlal_step(int32x4_t (&c)[U][MR][4], const int16x8_t (&av)[MR], const int8_t* b) {
+  // Keeps GCC from hoisting all 8 steps' B loads to the top of the block, which needs more registers
+  // than there are and spills accumulators; the out-of-order core overlaps the steps anyway.
+  __asm__ volatile("");
   const int8x16_t bb = vld1q_s8(b + L * kNr);
   const int16x8_t b0 = vmovl_s8(vget_low_s8(bb));
   const int16x8_t b1 = vmovl_high_s8(bb);

@@ -20,9 +20,6 @@
 
 namespace octet {
 
-// Defined in qgemm_u8s8_4x16c1__neon.cc (baseline flags, shared by both NEON paths).
-void qgemm_epilogue_neon(const EpilogueTile& tile);
-
 namespace {
 
 constexpr int kMr = 4;
@@ -55,6 +52,9 @@ void pack_b(const int8_t* b, size_t ldb, int K, int N, void* packed) {
 // Group L accumulates into set L % U.
 template <int L, int MR, int U>
 inline void dot_step(int32x4_t (&c)[U][MR][4], const int8x16_t (&av)[MR], const int8_t* b) {
+  // Keeps GCC from hoisting all 4 groups' B loads (16 registers) to the top of the block, which
+  // spills accumulators; the out-of-order core overlaps the groups anyway.
+  __asm__ volatile("");
   const int8x16_t b0 = vld1q_s8(b + L * 64);
   const int8x16_t b1 = vld1q_s8(b + L * 64 + 16);
   const int8x16_t b2 = vld1q_s8(b + L * 64 + 32);
