@@ -40,8 +40,8 @@ export interface NativeQGemmArgs {
   a: Uint8Array | Int8Array;
   M: number;
   K: number;
-  /** Activation zero point: one value (per tensor) or M values (per row), in a's type range. */
-  aZeroPoint: Int32Array;
+  /** Activation zero point: a number or one value (per tensor), or M values (per row), in a's type range. */
+  aZeroPoint: Int32Array | number;
   b: NativePackedWeights;
   /** Optional int32 bias, N values, added before requantization. */
   bias?: Int32Array;
@@ -50,10 +50,12 @@ export interface NativeQGemmArgs {
    * For 'uint8'/'int8' output: the requantization scale is computed natively as
    * (aScale * bScale[n]) / yScale in float32. For 'float32' output: aScale * bScale[n].
    * aScale: 1 value; bScale: 1 or N values; yScale: 1 value (unused for float32 output).
+   * Scalars may be plain numbers, which must be float32 values (Math.fround); numbers spare the
+   * per-call typed-array allocation on hot paths.
    */
-  aScale?: Float32Array;
-  bScale?: Float32Array;
-  yScale?: Float32Array;
+  aScale?: Float32Array | number;
+  bScale?: Float32Array | number;
+  yScale?: Float32Array | number;
   /** Output zero point for 'uint8'/'int8'. */
   yZeroPoint?: number;
   /** Extra clamp in the quantized domain (fused ReLU/ReLU6), inside the type's range. */

@@ -68,7 +68,11 @@ export function readScaleVector(op: string, name: string, value: unknown, length
   if (t.dims.length !== 1 || t.size !== length) {
     throw rangeError(op, `${name} must be a scalar or a 1-D tensor of ${length} values (${what}), got dims ${formatDims(t.dims)}`);
   }
-  for (let i = 0; i < t.size; i++) checkScaleValue(op, `${name}[${i}]`, floatAt(t, i), 'value');
+  for (let i = 0; i < t.size; i++) {
+    const v = floatAt(t, i);
+    // The element's name is only formatted for a bad value: this loop runs on every call.
+    if (!(Math.fround(v) > 0) || Math.fround(v) === Infinity) checkScaleValue(op, `${name}[${i}]`, v, 'value');
+  }
   const values = t.type === 'float32' ? (t.data as Float32Array) : Float32Array.from(t.data, float16BitsToFloat32);
   return { values, perChannel: true };
 }

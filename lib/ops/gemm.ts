@@ -61,11 +61,16 @@ export function runGemm<O extends GemmOutput>(inputs: GemmInputs & { output: O }
   if (K === 0) return out.fill(emptySumValue(output)) as GemmResult<O>;
 
   // Arguments common to every call; a, M, out and b are set per call.
-  const common: Omit<NativeQGemmArgs, 'a' | 'M' | 'b' | 'out'> = { K, aZeroPoint, output: output.kind };
+  // Scalars go as numbers: a fresh one-element typed array per call costs more than a GEMV's arithmetic.
+  const common: Omit<NativeQGemmArgs, 'a' | 'M' | 'b' | 'out'> = {
+    K,
+    aZeroPoint: aZeroPoint.length === 1 ? aZeroPoint[0]! : aZeroPoint,
+    output: output.kind,
+  };
   if (output.kind !== 'int32') {
-    common.aScale = Float32Array.of(output.aScale);
-    common.bScale = output.bScale;
-    common.yScale = Float32Array.of(output.yScale);
+    common.aScale = Math.fround(output.aScale);
+    common.bScale = output.bScale.length === 1 ? output.bScale[0]! : output.bScale;
+    common.yScale = Math.fround(output.yScale);
     common.yZeroPoint = output.yZeroPoint;
     common.qmin = output.qmin;
     common.qmax = output.qmax;

@@ -49,15 +49,16 @@ function batchIndexMap(batchDims: readonly number[], outBatchDims: readonly numb
 }
 
 export function planMatMul(op: string, aDims: readonly number[], bDims: readonly number[], bName = 'b'): MatMulPlan {
-  const shapes = `a ${formatDims(aDims)} and ${bName} ${formatDims(bDims)}`;
-  if (aDims.length === 0 || bDims.length === 0) throw rangeError(op, `a and ${bName} must have rank ≥ 1, got ${shapes}`);
+  // Only formatted when a check fails: this runs on every matmul call.
+  const shapes = (): string => `a ${formatDims(aDims)} and ${bName} ${formatDims(bDims)}`;
+  if (aDims.length === 0 || bDims.length === 0) throw rangeError(op, `a and ${bName} must have rank ≥ 1, got ${shapes()}`);
   const a2 = aDims.length === 1 ? [1, aDims[0]!] : aDims;
   const b2 = bDims.length === 1 ? [bDims[0]!, 1] : bDims;
   const M = a2[a2.length - 2]!;
   const K = a2[a2.length - 1]!;
   const Kb = b2[b2.length - 2]!;
   const N = b2[b2.length - 1]!;
-  if (K !== Kb) throw rangeError(op, `${shapes} have different K (${K} vs ${Kb}): a's last dim must equal ${bName}'s second-to-last`);
+  if (K !== Kb) throw rangeError(op, `${shapes()} have different K (${K} vs ${Kb}): a's last dim must equal ${bName}'s second-to-last`);
 
   const aBatch = a2.slice(0, -2);
   const bBatch = b2.slice(0, -2);
@@ -67,7 +68,7 @@ export function planMatMul(op: string, aDims: readonly number[], bDims: readonly
     const da = aBatch[i - (rank - aBatch.length)] ?? 1;
     const db = bBatch[i - (rank - bBatch.length)] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw rangeError(op, `batch dims of ${shapes} do not broadcast (${da} vs ${db} at batch axis ${i})`);
+      throw rangeError(op, `batch dims of ${shapes()} do not broadcast (${da} vs ${db} at batch axis ${i})`);
     }
     outBatch.push(da === 1 ? db : da);
   }

@@ -76,6 +76,26 @@ int64_t integer(const Napi::Value& v, Name what, int64_t min, int64_t max) {
   return static_cast<int64_t>(d);
 }
 
+float float32_scalar(const Napi::Value& v, Name what) {
+  if (v.IsNumber()) {
+    const double d = v.As<Napi::Number>().DoubleValue();
+    const float f = static_cast<float>(d);
+    if (std::isfinite(d) && static_cast<double>(f) != d) {
+      throw_range(what.str() + " = " + std::to_string(d) + " is not a float32 value; round it with Math.fround()");
+    }
+    return f;
+  }
+  const ArrayView a = typed_array_of(v, what, napi_float32_array);
+  expect_length(a, 1, what);
+  return *static_cast<const float*>(a.data);
+}
+
+float positive_float32_scalar(const Napi::Value& v, Name what) {
+  const float f = float32_scalar(v, what);
+  if (!(std::isfinite(f) && f > 0.0f)) throw_range(what.str() + " must be a positive finite float32, got " + std::to_string(f));
+  return f;
+}
+
 void expect_length(const ArrayView& a, size_t expected, Name what) {
   if (a.length != expected) {
     throw_range(what.str() + " has " + std::to_string(a.length) + " elements, expected " + std::to_string(expected));

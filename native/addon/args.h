@@ -34,6 +34,12 @@ ArrayView typed_array(const Napi::Value& v, Name what);
 ArrayView typed_array_of(const Napi::Value& v, Name what, napi_typedarray_type type);
 ArrayView typed_array_of2(const Napi::Value& v, Name what, napi_typedarray_type t1, napi_typedarray_type t2);
 
+// A float32 scalar passed as a JS number (it must be exactly a float32 value: Math.fround(x)) or as
+// a one-element Float32Array. Numbers avoid allocating a typed array per call on hot paths.
+float float32_scalar(const Napi::Value& v, Name what);
+// The same, and it must be positive and finite (a scale).
+float positive_float32_scalar(const Napi::Value& v, Name what);
+
 // A non-negative integer no larger than `max`.
 int64_t integer(const Napi::Value& v, Name what, int64_t min, int64_t max);
 

@@ -1,6 +1,7 @@
 // packWeights(), qgemm() and qgemmReference(): argument checking and the call into native/ops.
 #include <napi.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,9 @@ napi_typedarray_type output_array_type(OutputKind kind) {
 struct CommonArgs {
   int M = 0, N = 0, K = 0;
   ArrayView a, a_zp, bias, out;
+  int32_t a_zp_scalar = 0;  // aZeroPoint given as a number
+  bool a_zp_is_scalar = false;
+  const int32_t* a_zero_points() const { return a_zp_is_scalar ? &a_zp_scalar : static_cast<const int32_t*>(a_zp.data); }
   bool a_signed = false, a_zp_per_row = false, has_bias = false;
   OutputKind kind = OutputKind::kInt32;
   std::vector<float> scale;
@@ -70,10 +74,16 @@ CommonArgs read_common(const Napi::Object& o, const char* fn, int N, int K) {
   c.a = typed_array_of2(o.Get("a"), Name{fn, "a"}, napi_uint8_array, napi_int8_array);
   c.a_signed = c.a.type == napi_int8_array;
   expect_length(c.a, static_cast<size_t>(c.M) * K, Name{fn, "a (M*K)"});
-  c.a_zp = typed_array_of(o.Get("aZeroPoint"), Name{fn, "aZeroPoint"}, napi_int32_array);
-  c.a_zp_per_row = expect_one_or(c.a_zp, static_cast<size_t>(c.M), Name{fn, "aZeroPoint"});
-  if (c.a_signed) expect_in_range(c.a_zp, -128, 127, Name{fn, "aZeroPoint"});
-  else expect_in_range(c.a_zp, 0, 255, Name{fn, "aZeroPoint"});
+  const Napi::Value a_zp = o.Get("aZeroPoint");
+  if (a_zp.IsNumber()) {
+    c.a_zp_is_scalar = true;
+    c.a_zp_scalar = static_cast<int32_t>(integer(a_zp, Name{fn, "aZeroPoint"}, c.a_signed ? -128 : 0, c.a_signed ? 127 : 255));
+  } else {
+    c.a_zp = typed_array_of(a_zp, Name{fn, "aZeroPoint"}, napi_int32_array);
+    c.a_zp_per_row = expect_one_or(c.a_zp, static_cast<size_t>(c.M), Name{fn, "aZeroPoint"});
+    if (c.a_signed) expect_in_range(c.a_zp, -128, 127, Name{fn, "aZeroPoint"});
+    else expect_in_range(c.a_zp, 0, 255, Name{fn, "aZeroPoint"});
+  }
   if (has(o, "bias")) {
     c.has_bias = true;
     c.bias = typed_array_of(o.Get("bias"), Name{fn, "bias"}, napi_int32_array);
@@ -84,22 +94,26 @@ CommonArgs read_common(const Napi::Object& o, const char* fn, int N, int K) {
   expect_length(c.out, static_cast<size_t>(c.M) * N, Name{fn, "out (M*N)"});
   expect_no_overlap(c.a, c.out, Name{fn, "a and out"});
   if (c.kind != OutputKind::kInt32) {
-    const ArrayView a_scale = typed_array_of(o.Get("aScale"), Name{fn, "aScale"}, napi_float32_array);
-    expect_length(a_scale, 1, Name{fn, "aScale"});
-    expect_positive_finite(a_scale, Name{fn, "aScale"});
-    const ArrayView b_scale = typed_array_of(o.Get("bScale"), Name{fn, "bScale"}, napi_float32_array);
-    c.scale_per_col = expect_one_or(b_scale, static_cast<size_t>(N), Name{fn, "bScale"});
-    expect_positive_finite(b_scale, Name{fn, "bScale"});
-    c.scale.resize(b_scale.length);
-    const float a_s = *static_cast<const float*>(a_scale.data);
-    const float* b_s = static_cast<const float*>(b_scale.data);
-    if (c.kind == OutputKind::kFloat32) {
-      dequant_scales(a_s, b_s, static_cast<int>(b_scale.length), c.scale.data());
+    const float a_s = positive_float32_scalar(o.Get("aScale"), Name{fn, "aScale"});
+    const Napi::Value b_scale_value = o.Get("bScale");
+    float b_scale_scalar = 0;
+    const float* b_s = &b_scale_scalar;
+    size_t b_count = 1;
+    if (b_scale_value.IsNumber()) {
+      b_scale_scalar = positive_float32_scalar(b_scale_value, Name{fn, "bScale"});
     } else {
-      const ArrayView y_scale = typed_array_of(o.Get("yScale"), Name{fn, "yScale"}, napi_float32_array);
-      expect_length(y_scale, 1, Name{fn, "yScale"});
-      expect_positive_finite(y_scale, Name{fn, "yScale"});
-      requant_multipliers(a_s, b_s, static_cast<int>(b_scale.length), *static_cast<const float*>(y_scale.data), c.scale.data());
+      const ArrayView b_scale = typed_array_of(b_scale_value, Name{fn, "bScale"}, napi_float32_array);
+      c.scale_per_col = expect_one_or(b_scale, static_cast<size_t>(N), Name{fn, "bScale"});
+      expect_positive_finite(b_scale, Name{fn, "bScale"});
+      b_s = static_cast<const float*>(b_scale.data);
+      b_count = b_scale.length;
+    }
+    c.scale.resize(b_count);
+    if (c.kind == OutputKind::kFloat32) {
+      dequant_scales(a_s, b_s, static_cast<int>(b_count), c.scale.data());
+    } else {
+      const float y_s = positive_float32_scalar(o.Get("yScale"), Name{fn, "yScale"});
+      requant_multipliers(a_s, b_s, static_cast<int>(b_count), y_s, c.scale.data());
       const int32_t type_lo = c.kind == OutputKind::kUint8 ? 0 : -128;
       const int32_t type_hi = c.kind == OutputKind::kUint8 ? 255 : 127;
       c.zero_point = static_cast<int32_t>(integer(o.Get("yZeroPoint"), Name{fn, "yZeroPoint"}, type_lo, type_hi));
@@ -145,7 +159,7 @@ Napi::Value QGemm(const Napi::CallbackInfo& info) {
     g.M = c.M;
     g.a = c.a.data;
     g.a_signed = c.a_signed;
-    g.a_zero_point = static_cast<const int32_t*>(c.a_zp.data);
+    g.a_zero_point = c.a_zero_points();
     g.a_zero_point_per_row = c.a_zp_per_row;
     g.b = &w;
     g.bias = c.has_bias ? static_cast<const int32_t*>(c.bias.data) : nullptr;
@@ -181,7 +195,7 @@ Napi::Value QGemmReference(const Napi::CallbackInfo& info) {
     r.K = K;
     r.a = c.a.data;
     r.a_signed = c.a_signed;
-    r.a_zero_point = static_cast<const int32_t*>(c.a_zp.data);
+    r.a_zero_point = c.a_zero_points();
     r.a_zero_point_per_row = c.a_zp_per_row;
     r.b = b.data;
     r.b_unsigned = b.type == napi_uint8_array;

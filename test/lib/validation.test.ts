@@ -277,3 +277,30 @@ describe('the native addon re-validates its arguments (called directly)', () => 
     expect(() => binding.qgemm({ a, M: 2, K: 3, aZeroPoint: zp0, b: released, output: 'int32', out: new Int32Array(8) })).toThrow(/released/);
   });
 });
+
+describe('native qgemm scalars given as numbers', () => {
+  const a = Uint8Array.of(1, 2, 3, 4, 5, 6);
+  const b = Int8Array.of(1, -2, 3, -4, 5, -6);
+  const args = (extra: Record<string, unknown>) => ({ a, M: 2, K: 3, output: 'uint8' as const, yZeroPoint: 3, out: new Uint8Array(4), ...extra });
+
+  it('equal the one-element array forms, bit for bit', () => {
+    const packed = binding.packWeights(b, 3, 2, Int32Array.of(0));
+    const s = Math.fround(0.37);
+    const viaArrays = new Uint8Array(4);
+    const viaNumbers = new Uint8Array(4);
+    binding.qgemm(args({ b: packed, aZeroPoint: Int32Array.of(2), aScale: Float32Array.of(s), bScale: Float32Array.of(s), yScale: Float32Array.of(s), out: viaArrays }));
+    binding.qgemm(args({ b: packed, aZeroPoint: 2, aScale: s, bScale: s, yScale: s, out: viaNumbers }));
+    expect(Array.from(viaNumbers)).toEqual(Array.from(viaArrays));
+    packed.release();
+  });
+
+  it('reject numbers that are not float32 values, non-positive scales and zero points out of range', () => {
+    const packed = binding.packWeights(b, 3, 2, Int32Array.of(0));
+    expect(() => binding.qgemm(args({ b: packed, aZeroPoint: 2, aScale: 0.1, bScale: 1, yScale: 1 }))).toThrow(/aScale .*Math\.fround/);
+    expect(() => binding.qgemm(args({ b: packed, aZeroPoint: 2, aScale: 1, bScale: -1, yScale: 1 }))).toThrow(RangeError);
+    expect(() => binding.qgemm(args({ b: packed, aZeroPoint: 2, aScale: 1, bScale: 1, yScale: Infinity }))).toThrow(/yScale/);
+    expect(() => binding.qgemm(args({ b: packed, aZeroPoint: 256, aScale: 1, bScale: 1, yScale: 1 }))).toThrow(/aZeroPoint/);
+    expect(() => binding.qgemm(args({ b: packed, aZeroPoint: 1.5, aScale: 1, bScale: 1, yScale: 1 }))).toThrow(RangeError);
+    packed.release();
+  });
+});
