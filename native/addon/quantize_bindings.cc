@@ -44,6 +44,25 @@ const T* per_channel(const ArrayView& v, size_t channels, Name what, std::vector
   return static_cast<const T*>(v.data);
 }
 
+// The per-axis scale and zero point of (de)quantizeLinear, checked: 1 or `channels` values each,
+// positive finite scales, zero points in [lo, hi].
+struct AxisParams {
+  std::vector<float> scale_storage;
+  std::vector<int32_t> zero_point_storage;
+  const float* scale = nullptr;
+  const int32_t* zero_point = nullptr;
+};
+
+void read_axis_params(const Napi::Value& scale_value, const Napi::Value& zp_value, size_t channels, int32_t lo, int32_t hi,
+                      const char* fn, AxisParams& p) {
+  const ArrayView scale = typed_array_of(scale_value, Name{fn, "scale"}, napi_float32_array);
+  const ArrayView zp = typed_array_of(zp_value, Name{fn, "zeroPoint"}, napi_int32_array);
+  p.scale = per_channel(scale, channels, Name{fn, "scale"}, p.scale_storage);
+  p.zero_point = per_channel(zp, channels, Name{fn, "zeroPoint"}, p.zero_point_storage);
+  expect_positive_finite(scale, Name{fn, "scale"});
+  expect_in_range(zp, lo, hi, Name{fn, "zeroPoint"});
+}
+
 int read_threads(const Napi::CallbackInfo& info, size_t index, const char* fn) {
   if (info.Length() <= index || info[index].IsUndefined()) return default_threads();
   return static_cast<int>(integer(info[index], Name{fn, "threads"}, 1, 1024));
@@ -56,20 +75,14 @@ Napi::Value QuantizeLinear(const Napi::CallbackInfo& info) {
     const char* fn = "quantizeLinear";
     if (info.Length() < 7) throw_type(std::string(fn) + ": expected (x, scale, zeroPoint, outer, channels, inner, y)");
     const ArrayView x = typed_array_of(info[0], Name{fn, "x"}, napi_float32_array);
-    const ArrayView scale = typed_array_of(info[1], Name{fn, "scale"}, napi_float32_array);
-    const ArrayView zp = typed_array_of(info[2], Name{fn, "zeroPoint"}, napi_int32_array);
     const Layout l = read_layout(info, fn, x.length);
     const ArrayView y = typed_array_of2(info[6], Name{fn, "y"}, napi_uint8_array, napi_int8_array);
     expect_length(y, x.length, Name{fn, "y"});
-    std::vector<float> scales;
-    std::vector<int32_t> zero_points;
-    const float* scale_values = per_channel(scale, l.channels, Name{fn, "scale"}, scales);
-    const int32_t* zp_values = per_channel(zp, l.channels, Name{fn, "zeroPoint"}, zero_points);
-    expect_positive_finite(scale, Name{fn, "scale"});
     const bool is_signed = y.type == napi_int8_array;
-    expect_in_range(zp, is_signed ? -128 : 0, is_signed ? 127 : 255, Name{fn, "zeroPoint"});
+    AxisParams p;
+    read_axis_params(info[1], info[2], l.channels, is_signed ? -128 : 0, is_signed ? 127 : 255, fn, p);
     expect_no_overlap(x, y, Name{fn, "x and y"});
-    quantize_linear(active_isa(), static_cast<const float*>(x.data), scale_values, zp_values, l.outer, l.channels, l.inner,
+    quantize_linear(active_isa(), static_cast<const float*>(x.data), p.scale, p.zero_point, l.outer, l.channels, l.inner,
                     is_signed ? QuantType::kInt8 : QuantType::kUint8, y.data, read_threads(info, 7, fn));
     return info.Env().Undefined();
   });
@@ -88,19 +101,13 @@ Napi::Value DequantizeLinear(const Napi::CallbackInfo& info) {
       case napi_int32_array: type = DequantInput::kInt32; lo = 0; hi = 0; break;  // ONNX: int32 has no zero point
       default: throw_type(std::string(fn) + ": x must be a Uint8Array, Int8Array or Int32Array, got " + typed_array_name(x.type));
     }
-    const ArrayView scale = typed_array_of(info[1], Name{fn, "scale"}, napi_float32_array);
-    const ArrayView zp = typed_array_of(info[2], Name{fn, "zeroPoint"}, napi_int32_array);
     const Layout l = read_layout(info, fn, x.length);
     const ArrayView y = typed_array_of(info[6], Name{fn, "y"}, napi_float32_array);
     expect_length(y, x.length, Name{fn, "y"});
-    std::vector<float> scales;
-    std::vector<int32_t> zero_points;
-    const float* scale_values = per_channel(scale, l.channels, Name{fn, "scale"}, scales);
-    const int32_t* zp_values = per_channel(zp, l.channels, Name{fn, "zeroPoint"}, zero_points);
-    expect_positive_finite(scale, Name{fn, "scale"});
-    expect_in_range(zp, lo, hi, Name{fn, "zeroPoint"});
+    AxisParams p;
+    read_axis_params(info[1], info[2], l.channels, lo, hi, fn, p);
     expect_no_overlap(x, y, Name{fn, "x and y"});
-    dequantize_linear(active_isa(), x.data, type, scale_values, zp_values, l.outer, l.channels, l.inner, static_cast<float*>(y.data), read_threads(info, 7, fn));
+    dequantize_linear(active_isa(), x.data, type, p.scale, p.zero_point, l.outer, l.channels, l.inner, static_cast<float*>(y.data), read_threads(info, 7, fn));
     return info.Env().Undefined();
   });
 }

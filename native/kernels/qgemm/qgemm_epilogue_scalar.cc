@@ -45,4 +45,18 @@ void qgemm_epilogue_scalar(const EpilogueTile& t) {
   }
 }
 
+void qgemm_epilogue_scalar_tail(const EpilogueTile& t, int first_col) {
+  if (first_col >= t.cols) return;
+  EpilogueTile tail = t;
+  tail.cols = t.cols - first_col;
+  tail.acc += first_col;
+  tail.col_add += first_col;
+  if (tail.col_zb != nullptr) tail.col_zb += first_col;
+  if (tail.col_z != nullptr) tail.col_z += first_col;
+  if (tail.scale_per_col) tail.scale += first_col;
+  const size_t elem = t.kind == OutputKind::kUint8 || t.kind == OutputKind::kInt8 ? 1 : 4;
+  tail.out = static_cast<uint8_t*>(t.out) + static_cast<size_t>(first_col) * elem;
+  qgemm_epilogue_scalar(tail);
+}
+
 }  // namespace octet

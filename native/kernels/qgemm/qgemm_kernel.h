@@ -68,8 +68,10 @@ struct QGemmKernel {
   void (*epilogue)(const EpilogueTile& tile);
 };
 
-// Scalar epilogue: the definition the SIMD epilogues reproduce (also used for their column tails).
+// Scalar epilogue: the definition the SIMD epilogues reproduce.
 void qgemm_epilogue_scalar(const EpilogueTile& tile);
+// The scalar definition on columns [first_col, cols) only: the tail a SIMD epilogue leaves.
+void qgemm_epilogue_scalar_tail(const EpilogueTile& tile, int first_col);
 // NEON epilogue, shared by both AArch64 kernels (defined in qgemm_u8s8_4x16c1__neon.cc).
 void qgemm_epilogue_neon(const EpilogueTile& tile);
 

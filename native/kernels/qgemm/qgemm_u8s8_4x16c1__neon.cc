@@ -202,18 +202,7 @@ void qgemm_epilogue_neon(const EpilogueTile& t) {
       std::memcpy(static_cast<int8_t*>(t.out) + at, &four, 4);
     }
   }
-  if (vec_cols < t.cols) {
-    EpilogueTile tail = t;
-    tail.cols = t.cols - vec_cols;
-    tail.acc += vec_cols;
-    tail.col_add += vec_cols;
-    if (tail.col_zb != nullptr) tail.col_zb += vec_cols;
-    if (tail.col_z != nullptr) tail.col_z += vec_cols;
-    if (tail.scale_per_col) tail.scale += vec_cols;
-    const size_t elem = t.kind == OutputKind::kUint8 || t.kind == OutputKind::kInt8 ? 1 : 4;
-    tail.out = static_cast<uint8_t*>(t.out) + vec_cols * elem;
-    qgemm_epilogue_scalar(tail);
-  }
+  qgemm_epilogue_scalar_tail(t, vec_cols);
 }
 
 const QGemmKernel* qgemm_kernel_neon() { return &kKernel; }
