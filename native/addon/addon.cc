@@ -18,6 +18,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   }
   auto* st = new AddonState();
   st->packed_weights_ctor = Napi::Persistent(PackedWeightsWrap::define(env));
+  const char* key_names[] = {"a", "M", "K", "N", "aZeroPoint", "b", "bZeroPoint", "bias", "output", "out", "aScale", "bScale", "yScale", "yZeroPoint", "qmin", "qmax", "threads"};
+  static_assert(sizeof(key_names) / sizeof(key_names[0]) == static_cast<size_t>(Key::kCount), "one name per Key");
+  Napi::Array keys = Napi::Array::New(env, static_cast<size_t>(Key::kCount));
+  for (uint32_t i = 0; i < static_cast<uint32_t>(Key::kCount); ++i) keys.Set(i, Napi::String::New(env, key_names[i]));
+  st->keys = Napi::Persistent(keys.As<Napi::Object>());
   env.SetInstanceData<AddonState>(st);  // deleted with the environment (main thread or worker)
 
   exports.Set("runtimeInfo", Napi::Function::New(env, RuntimeInfo, "runtimeInfo"));

@@ -9,6 +9,7 @@
 #include "../dispatch/dispatch.h"
 #include "../kernels/reference/qgemm_reference.h"
 #include "../ops/qgemm.h"
+#include "addon_state.h"
 #include "args.h"
 #include "bindings.h"
 #include "errors.h"
@@ -25,8 +26,9 @@ Napi::Object args_object(const Napi::CallbackInfo& info, const char* fn) {
   return info[0].As<Napi::Object>();
 }
 
-bool has(const Napi::Object& o, const char* key) {
-  return o.Has(key) && !o.Get(key).IsUndefined() && !o.Get(key).IsNull();
+int read_threads(const Napi::Object& o, const char* fn) {
+  const Napi::Value v = get(o, Key::kThreads);
+  return present(v) ? static_cast<int>(integer(v, Name{fn, "threads"}, 1, 1024)) : default_threads();
 }
 
 OutputKind parse_output(const Napi::Value& v, Name what) {
@@ -68,13 +70,13 @@ CommonArgs read_common(const Napi::Object& o, const char* fn, int N, int K) {
   CommonArgs c;
   c.N = N;
   c.K = K;
-  c.M = static_cast<int>(integer(o.Get("M"), Name{fn, "M"}, 0, kMaxDim));
-  const int k_arg = static_cast<int>(integer(o.Get("K"), Name{fn, "K"}, 0, kMaxDim));
+  c.M = static_cast<int>(integer(get(o, Key::kM), Name{fn, "M"}, 0, kMaxDim));
+  const int k_arg = static_cast<int>(integer(get(o, Key::kK), Name{fn, "K"}, 0, kMaxDim));
   if (k_arg != K) throw_range(std::string(fn) + ": K = " + std::to_string(k_arg) + " but b has K = " + std::to_string(K));
-  c.a = typed_array_of2(o.Get("a"), Name{fn, "a"}, napi_uint8_array, napi_int8_array);
+  c.a = typed_array_of2(get(o, Key::kA), Name{fn, "a"}, napi_uint8_array, napi_int8_array);
   c.a_signed = c.a.type == napi_int8_array;
   expect_length(c.a, static_cast<size_t>(c.M) * K, Name{fn, "a (M*K)"});
-  const Napi::Value a_zp = o.Get("aZeroPoint");
+  const Napi::Value a_zp = get(o, Key::kAZeroPoint);
   if (a_zp.IsNumber()) {
     c.a_zp_is_scalar = true;
     c.a_zp_scalar = static_cast<int32_t>(integer(a_zp, Name{fn, "aZeroPoint"}, c.a_signed ? -128 : 0, c.a_signed ? 127 : 255));
@@ -84,18 +86,19 @@ CommonArgs read_common(const Napi::Object& o, const char* fn, int N, int K) {
     if (c.a_signed) expect_in_range(c.a_zp, -128, 127, Name{fn, "aZeroPoint"});
     else expect_in_range(c.a_zp, 0, 255, Name{fn, "aZeroPoint"});
   }
-  if (has(o, "bias")) {
+  const Napi::Value bias = get(o, Key::kBias);
+  if (present(bias)) {
     c.has_bias = true;
-    c.bias = typed_array_of(o.Get("bias"), Name{fn, "bias"}, napi_int32_array);
+    c.bias = typed_array_of(bias, Name{fn, "bias"}, napi_int32_array);
     expect_length(c.bias, static_cast<size_t>(N), Name{fn, "bias (N)"});
   }
-  c.kind = parse_output(o.Get("output"), Name{fn, "output"});
-  c.out = typed_array_of(o.Get("out"), Name{fn, "out"}, output_array_type(c.kind));
+  c.kind = parse_output(get(o, Key::kOutput), Name{fn, "output"});
+  c.out = typed_array_of(get(o, Key::kOut), Name{fn, "out"}, output_array_type(c.kind));
   expect_length(c.out, static_cast<size_t>(c.M) * N, Name{fn, "out (M*N)"});
   expect_no_overlap(c.a, c.out, Name{fn, "a and out"});
   if (c.kind != OutputKind::kInt32) {
-    const float a_s = positive_float32_scalar(o.Get("aScale"), Name{fn, "aScale"});
-    const Napi::Value b_scale_value = o.Get("bScale");
+    const float a_s = positive_float32_scalar(get(o, Key::kAScale), Name{fn, "aScale"});
+    const Napi::Value b_scale_value = get(o, Key::kBScale);
     float b_scale_scalar = 0;
     const float* b_s = &b_scale_scalar;
     size_t b_count = 1;
@@ -112,13 +115,14 @@ CommonArgs read_common(const Napi::Object& o, const char* fn, int N, int K) {
     if (c.kind == OutputKind::kFloat32) {
       dequant_scales(a_s, b_s, static_cast<int>(b_count), c.scale.data());
     } else {
-      const float y_s = positive_float32_scalar(o.Get("yScale"), Name{fn, "yScale"});
+      const float y_s = positive_float32_scalar(get(o, Key::kYScale), Name{fn, "yScale"});
       requant_multipliers(a_s, b_s, static_cast<int>(b_count), y_s, c.scale.data());
       const int32_t type_lo = c.kind == OutputKind::kUint8 ? 0 : -128;
       const int32_t type_hi = c.kind == OutputKind::kUint8 ? 255 : 127;
-      c.zero_point = static_cast<int32_t>(integer(o.Get("yZeroPoint"), Name{fn, "yZeroPoint"}, type_lo, type_hi));
-      c.qmin = has(o, "qmin") ? static_cast<int32_t>(integer(o.Get("qmin"), Name{fn, "qmin"}, type_lo, type_hi)) : type_lo;
-      c.qmax = has(o, "qmax") ? static_cast<int32_t>(integer(o.Get("qmax"), Name{fn, "qmax"}, type_lo, type_hi)) : type_hi;
+      c.zero_point = static_cast<int32_t>(integer(get(o, Key::kYZeroPoint), Name{fn, "yZeroPoint"}, type_lo, type_hi));
+      const Napi::Value qmin = get(o, Key::kQmin), qmax = get(o, Key::kQmax);
+      c.qmin = present(qmin) ? static_cast<int32_t>(integer(qmin, Name{fn, "qmin"}, type_lo, type_hi)) : type_lo;
+      c.qmax = present(qmax) ? static_cast<int32_t>(integer(qmax, Name{fn, "qmax"}, type_lo, type_hi)) : type_hi;
       if (c.qmin > c.qmax) throw_range(std::string(fn) + ": qmin " + std::to_string(c.qmin) + " > qmax " + std::to_string(c.qmax));
     }
   }
@@ -149,7 +153,7 @@ Napi::Value QGemm(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
     const char* fn = "qgemm";
     const Napi::Object o = args_object(info, "qgemm");
-    const PackedWeights& w = PackedWeightsWrap::unwrap(info.Env(), o.Get("b"), Name{fn, "b"});
+    const PackedWeights& w = PackedWeightsWrap::unwrap(info.Env(), get(o, Key::kB), Name{fn, "b"});
     if (w.isa != active_isa()) {
       throw_error(std::string(fn) + ": b was packed for " + isa_name(w.isa) + " but the active ISA is " + isa_name(active_isa()) +
                   "; pack the weights again");
@@ -170,7 +174,7 @@ Napi::Value QGemm(const Napi::CallbackInfo& info) {
     g.qmin = c.qmin;
     g.qmax = c.qmax;
     g.out = c.out.data;
-    g.threads = has(o, "threads") ? static_cast<int>(integer(o.Get("threads"), Name{fn, "threads"}, 1, 1024)) : default_threads();
+    g.threads = read_threads(o, fn);
     qgemm(g);
     return info.Env().Undefined();
   });
@@ -180,11 +184,11 @@ Napi::Value QGemmReference(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
     const char* fn = "qgemmReference";
     const Napi::Object o = args_object(info, "qgemmReference");
-    const int N = static_cast<int>(integer(o.Get("N"), Name{fn, "N"}, 0, kMaxDim));
-    const int K = static_cast<int>(integer(o.Get("K"), Name{fn, "K"}, 0, kMaxDim));
-    const ArrayView b = typed_array_of2(o.Get("b"), Name{fn, "b"}, napi_int8_array, napi_uint8_array);
+    const int N = static_cast<int>(integer(get(o, Key::kN), Name{fn, "N"}, 0, kMaxDim));
+    const int K = static_cast<int>(integer(get(o, Key::kK), Name{fn, "K"}, 0, kMaxDim));
+    const ArrayView b = typed_array_of2(get(o, Key::kB), Name{fn, "b"}, napi_int8_array, napi_uint8_array);
     expect_length(b, static_cast<size_t>(K) * N, Name{fn, "b (K*N)"});
-    const ArrayView b_zp = typed_array_of(o.Get("bZeroPoint"), Name{fn, "bZeroPoint"}, napi_int32_array);
+    const ArrayView b_zp = typed_array_of(get(o, Key::kBZeroPoint), Name{fn, "bZeroPoint"}, napi_int32_array);
     const bool b_zp_per_col = expect_one_or(b_zp, static_cast<size_t>(N), Name{fn, "bZeroPoint"});
     if (b.type == napi_uint8_array) expect_in_range(b_zp, 0, 255, Name{fn, "bZeroPoint"});
     else expect_in_range(b_zp, -128, 127, Name{fn, "bZeroPoint"});
