@@ -220,43 +220,78 @@ void ukernel(int mr_used, int Kp, const void* a_ptr, size_t a_stride, const void
   }
 }
 
-// 16 columns at a time; the mask covers the tail, and masked loads never touch memory past it.
-void epilogue(const EpilogueTile& t) {
-  const __m512 lo = _mm512_set1_ps(t.clamp_lo);
-  const __m512 hi = _mm512_set1_ps(t.clamp_hi);
-  const __m512i zp = _mm512_set1_epi32(t.zero_point);
-  for (int r = 0; r < t.rows; ++r) {
-    const int32_t* acc = t.acc + static_cast<size_t>(r) * t.acc_stride;
-    for (int c = 0; c < t.cols; c += 16) {
-      const int left = t.cols - c;
-      const __mmask16 m = left >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << left) - 1);
-      __m512i v = _mm512_add_epi32(_mm512_maskz_loadu_epi32(m, acc + c), _mm512_maskz_loadu_epi32(m, t.col_add + c));
-      if (t.col_zb != nullptr) {
-        v = _mm512_sub_epi32(v, _mm512_mullo_epi32(_mm512_maskz_loadu_epi32(m, t.col_zb + c), _mm512_set1_epi32(t.row_sum[r])));
-      }
-      if (t.col_z != nullptr) {
-        v = _mm512_sub_epi32(v, _mm512_mullo_epi32(_mm512_set1_epi32(t.row_za[r]), _mm512_maskz_loadu_epi32(m, t.col_z + c)));
-      }
-      const size_t at = static_cast<size_t>(r) * t.ldc + c;
-      if (t.kind == OutputKind::kInt32) {
-        _mm512_mask_storeu_epi32(static_cast<int32_t*>(t.out) + at, m, v);
-        continue;
-      }
-      const __m512 scale = t.scale_per_col ? _mm512_maskz_loadu_ps(m, t.scale + c) : _mm512_set1_ps(t.scale[0]);
-      __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(v), scale);
-      if (t.kind == OutputKind::kFloat32) {
-        _mm512_mask_storeu_ps(static_cast<float*>(t.out) + at, m, f);
-        continue;
-      }
-      f = _mm512_min_ps(_mm512_max_ps(f, lo), hi);
-      const __m512i q = _mm512_add_epi32(_mm512_cvt_roundps_epi32(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), zp);
+// One epilogue per combination of output kind and correction terms, chosen once per tile, so the
+// column loop is straight-line code. Full vectors use plain loads and stores; the last partial vector
+// uses masked ones (masked loads never touch memory past the mask). 8-bit results are narrowed in a
+// register (vpmovdb to memory is slow on AMD cores) and stored as 16 bytes.
+template <OutputKind Kind, bool HasZb, bool HasRowZa, bool PerColScale>
+inline void epilogue_vector(const EpilogueTile& t, int r, int c, __mmask16 m, bool full) {
+  const int32_t* acc = t.acc + static_cast<size_t>(r) * t.acc_stride + c;
+  __m512i v = full ? _mm512_add_epi32(_mm512_loadu_si512(acc), _mm512_loadu_si512(t.col_add + c))
+                   : _mm512_add_epi32(_mm512_maskz_loadu_epi32(m, acc), _mm512_maskz_loadu_epi32(m, t.col_add + c));
+  if constexpr (HasZb) {
+    const __m512i zb = full ? _mm512_loadu_si512(t.col_zb + c) : _mm512_maskz_loadu_epi32(m, t.col_zb + c);
+    v = _mm512_sub_epi32(v, _mm512_mullo_epi32(zb, _mm512_set1_epi32(t.row_sum[r])));
+  }
+  if constexpr (HasRowZa) {
+    const __m512i cz = full ? _mm512_loadu_si512(t.col_z + c) : _mm512_maskz_loadu_epi32(m, t.col_z + c);
+    v = _mm512_sub_epi32(v, _mm512_mullo_epi32(_mm512_set1_epi32(t.row_za[r]), cz));
+  }
+  const size_t at = static_cast<size_t>(r) * t.ldc + c;
+  if constexpr (Kind == OutputKind::kInt32) {
+    int32_t* out = static_cast<int32_t*>(t.out) + at;
+    if (full) _mm512_storeu_si512(out, v);
+    else _mm512_mask_storeu_epi32(out, m, v);
+  } else {
+    __m512 scale;
+    if constexpr (PerColScale) scale = full ? _mm512_loadu_ps(t.scale + c) : _mm512_maskz_loadu_ps(m, t.scale + c);
+    else scale = _mm512_set1_ps(t.scale[0]);
+    __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(v), scale);
+    if constexpr (Kind == OutputKind::kFloat32) {
+      float* out = static_cast<float*>(t.out) + at;
+      if (full) _mm512_storeu_ps(out, f);
+      else _mm512_mask_storeu_ps(out, m, f);
+    } else {
+      f = _mm512_min_ps(_mm512_max_ps(f, _mm512_set1_ps(t.clamp_lo)), _mm512_set1_ps(t.clamp_hi));
+      const __m512i q = _mm512_add_epi32(_mm512_cvt_roundps_epi32(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC),
+                                         _mm512_set1_epi32(t.zero_point));
       // q is already inside the output type's range, so truncating to 8 bits is exact.
-      if (t.kind == OutputKind::kUint8) {
-        _mm512_mask_cvtepi32_storeu_epi8(static_cast<uint8_t*>(t.out) + at, m, q);
-      } else {
-        _mm512_mask_cvtepi32_storeu_epi8(static_cast<int8_t*>(t.out) + at, m, q);
-      }
+      const __m128i bytes = _mm512_cvtepi32_epi8(q);
+      uint8_t* out = static_cast<uint8_t*>(t.out) + at;
+      if (full) _mm_storeu_si128(reinterpret_cast<__m128i*>(out), bytes);
+      else _mm_mask_storeu_epi8(out, m, bytes);
     }
+  }
+}
+
+template <OutputKind Kind, bool HasZb, bool HasRowZa, bool PerColScale>
+void epilogue_t(const EpilogueTile& t) {
+  const int full_cols = t.cols / 16 * 16;
+  const int left = t.cols - full_cols;
+  const __mmask16 tail = static_cast<__mmask16>((1u << left) - 1);
+  for (int r = 0; r < t.rows; ++r) {
+    for (int c = 0; c < full_cols; c += 16) epilogue_vector<Kind, HasZb, HasRowZa, PerColScale>(t, r, c, 0xFFFF, true);
+    if (left > 0) epilogue_vector<Kind, HasZb, HasRowZa, PerColScale>(t, r, full_cols, tail, false);
+  }
+}
+
+template <OutputKind Kind>
+void epilogue_for_kind(const EpilogueTile& t) {
+  const bool zb = t.col_zb != nullptr, row_za = t.col_z != nullptr;
+  if (t.scale_per_col) {
+    if (zb) return row_za ? epilogue_t<Kind, true, true, true>(t) : epilogue_t<Kind, true, false, true>(t);
+    return row_za ? epilogue_t<Kind, false, true, true>(t) : epilogue_t<Kind, false, false, true>(t);
+  }
+  if (zb) return row_za ? epilogue_t<Kind, true, true, false>(t) : epilogue_t<Kind, true, false, false>(t);
+  return row_za ? epilogue_t<Kind, false, true, false>(t) : epilogue_t<Kind, false, false, false>(t);
+}
+
+void epilogue(const EpilogueTile& t) {
+  switch (t.kind) {
+    case OutputKind::kInt32: return epilogue_for_kind<OutputKind::kInt32>(t);
+    case OutputKind::kFloat32: return epilogue_for_kind<OutputKind::kFloat32>(t);
+    case OutputKind::kUint8:
+    case OutputKind::kInt8: return epilogue_for_kind<OutputKind::kUint8>(t);  // same bytes: q is in range
   }
 }
 
