@@ -137,7 +137,7 @@ function expected(c: GemmCase, kind: NativeOutputKind) {
 }
 
 function params(c: GemmCase, kind: NativeOutputKind, args: Omit<NativeQGemmArgs, 'b'>) {
-  return { case: c.name, kind, aZeroPoint: c.aZeroPoint, bZeroPoint: c.bZeroPoint, aScale: c.aScale, bScale: c.bScale, yScale: args.yScale?.[0], yZeroPoint: args.yZeroPoint, qmin: args.qmin, qmax: args.qmax };
+  return { case: c.name, kind, aZeroPoint: c.aZeroPoint, bZeroPoint: c.bZeroPoint, aScale: c.aScale, bScale: c.bScale, yScale: typeof args.yScale === 'number' ? args.yScale : args.yScale?.[0], yZeroPoint: args.yZeroPoint, qmin: args.qmin, qmax: args.qmax };
 }
 
 const KINDS: NativeOutputKind[] = ['int32', 'uint8', 'int8', 'float32'];

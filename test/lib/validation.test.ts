@@ -4,7 +4,7 @@
  * directly with a short buffer, a wrong K, an out-of-range zero point...) — an error, never a crash.
  */
 import { describe, expect, it } from 'vitest';
-import { binding, type IsaName } from '../../lib/binding.js';
+import { binding, type IsaName, type NativeQGemmArgs } from '../../lib/binding.js';
 import { Tensor, ops, setNumThreads } from '../../lib/index.js';
 
 const u8 = (dims: number[], fill = 0) => new Tensor('uint8', new Uint8Array(dims.reduce((p, d) => p * d, 1)).fill(fill), dims);
@@ -281,7 +281,8 @@ describe('the native addon re-validates its arguments (called directly)', () => 
 describe('native qgemm scalars given as numbers', () => {
   const a = Uint8Array.of(1, 2, 3, 4, 5, 6);
   const b = Int8Array.of(1, -2, 3, -4, 5, -6);
-  const args = (extra: Record<string, unknown>) => ({ a, M: 2, K: 3, output: 'uint8' as const, yZeroPoint: 3, out: new Uint8Array(4), ...extra });
+  const args = (extra: Record<string, unknown>) =>
+    ({ a, M: 2, K: 3, output: 'uint8' as const, yZeroPoint: 3, out: new Uint8Array(4), ...extra }) as unknown as NativeQGemmArgs;
 
   it('equal the one-element array forms, bit for bit', () => {
     const packed = binding.packWeights(b, 3, 2, Int32Array.of(0));
