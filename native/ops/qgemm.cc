@@ -158,7 +158,11 @@ void qgemm(const QGemmArgs& p) {
   const int mr = k.mr, nr = k.nr;
   const int panels = (N + nr - 1) / nr;
   const size_t a_row_bytes = a.stride;
-  int block_rows = static_cast<int>(std::max<size_t>(1, (96 * 1024) / std::max<size_t>(a_row_bytes, 1)));
+  // 256 KiB of A rows: a quarter of a Zen/Skylake-SP L2, so the block stays there while each B panel
+  // (K·nr bytes, L1-sized for common K) is reused across all of its micro-tiles. Measured against
+  // 48 and 96 KiB: 2-3% faster on 512³-1024³ and on 3136×64×576.
+  constexpr size_t kABlockBytes = 256 * 1024;
+  int block_rows = static_cast<int>(std::max<size_t>(1, kABlockBytes / std::max<size_t>(a_row_bytes, 1)));
   block_rows = std::max(mr, block_rows / mr * mr);
   block_rows = std::min(block_rows, round_up(M, mr));
   const int m_tasks = (M + block_rows - 1) / block_rows;
