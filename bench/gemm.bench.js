@@ -112,14 +112,20 @@ function octetProblem({ M, N, K, A, B, aScale, aZp, bScale, bZp, yScale, yZp }) 
   const yZ = scalar('uint8', yZp);
   const packed = ops.prepackWeights(b, bZ);
   const optsByThreads = new Map();
-  const run = (t) => {
-    let opts = optsByThreads.get(t);
-    if (!opts) optsByThreads.set(t, (opts = { intraOpNumThreads: t }));
-    return ops.qlinearMatMul(a, aS, aZ, packed, bS, bZ, yS, yZ, opts);
+  const out = new Tensor('uint8', new Uint8Array(M * N), [M, N]);
+  const optsFor = (t, reuse) => {
+    const key = `${t}/${reuse}`;
+    let opts = optsByThreads.get(key);
+    if (!opts) optsByThreads.set(key, (opts = reuse ? { intraOpNumThreads: t, out } : { intraOpNumThreads: t }));
+    return opts;
   };
+  // A new output per call, as onnxruntime-node returns one per run.
+  const run = (t) => ops.qlinearMatMul(a, aS, aZ, packed, bS, bZ, yS, yZ, optsFor(t, false));
+  // The same output tensor every call (attrs.out): the kernels without the allocation.
+  const runInto = (t) => ops.qlinearMatMul(a, aS, aZ, packed, bS, bZ, yS, yZ, optsFor(t, true));
   const outputData = (y) => y.data;
   const release = () => packed.release?.();
-  return { run, outputData, release };
+  return { run, runInto, outputData, release };
 }
 
 function measurePeak() {
@@ -224,7 +230,7 @@ if (octet) {
 
 const results = []; // one row per (shape, threads)
 const checks = [];
-const impls = ['octet', 'ortQLinear', 'ortMatMulInteger', 'ortFp32', ...(args.dynq ? ['ortDynq'] : [])].filter((i) => octet || i !== 'octet');
+const impls = ['octet', 'octetOut', 'ortQLinear', 'ortMatMulInteger', 'ortFp32', ...(args.dynq ? ['ortDynq'] : [])].filter((i) => octet || !i.startsWith('octet'));
 const variantOf = { ortQLinear: 'qlinear', ortMatMulInteger: 'mmint', ortFp32: 'fp32', ortDynq: 'dynq' };
 
 for (const [M, N, K] of shapes) {
@@ -313,21 +319,17 @@ for (const [M, N, K] of shapes) {
   for (const t of threadCounts) {
     const row = { shape, M, N, K, threads: t, ops, impls: {} };
     for (let round = 0; round < rounds; round++) {
-      // Sessions are created per (model, threads) and released after the group, so no idle ORT
-      // pool threads linger while octet runs.
-      const sessions = {};
-      for (const impl of impls) {
-        if (impl === 'octet') continue;
-        sessions[impl] = await ortSession(M, N, K, variantOf[impl], t);
-      }
+      // Each ORT session lives only while it is timed: a live session's pool threads may spin on the
+      // 2 cores (onnxruntime's default), which would slow whichever implementation runs next.
       for (const impl of impls) {
         const name = `${impl} ${shape} t=${t}`;
         let stats;
-        if (impl === 'octet') {
-          for (let w = 0; w < 3; w++) problem.run(t); // warm-up (thread pool, caches)
-          stats = await runBenchmark(name, () => void problem.run(t), timing(ops));
+        if (impl.startsWith('octet')) {
+          const call = impl === 'octet' ? problem.run : problem.runInto;
+          for (let w = 0; w < 3; w++) call(t); // warm-up (thread pool, caches)
+          stats = await runBenchmark(name, () => void call(t), timing(ops));
         } else {
-          const session = sessions[impl];
+          const session = await ortSession(M, N, K, variantOf[impl], t);
           const feeds = feedsFor[variantOf[impl]];
           for (let w = 0; w < 3; w++) await session.run(feeds); // warm-up; surfaces errors before timing
           stats = await runBenchmark(
@@ -343,13 +345,14 @@ for (const [M, N, K] of shapes) {
             },
             { defer: true, ...timing(ops) },
           );
+          await session.release();
+          await new Promise((resolve) => setTimeout(resolve, 50)); // let its pool threads go idle
         }
         stats.gops = ops / stats.median / 1e9;
         const prev = row.impls[impl];
         if (!prev || stats.median < prev.median) row.impls[impl] = { ...stats, round };
         log(`  ${name.padEnd(34)} median ${fmtTime(stats.median).padStart(10)}  ${stats.gops.toFixed(1).padStart(7)} GOP/s  (${stats.samples} samples × ${stats.opsPerSample} ops, ±${stats.rme.toFixed(1)}% rme)`);
       }
-      for (const s of Object.values(sessions)) await s.release();
     }
     const g = (i) => row.impls[i]?.gops;
     row.ratioVsQLinear = g('octet') / g('ortQLinear');
@@ -357,6 +360,7 @@ for (const [M, N, K] of shapes) {
     if (peak) {
       row.peakGops = peak.gops * t;
       row.octetPctPeak = (100 * g('octet')) / row.peakGops;
+      row.octetOutPctPeak = (100 * g('octetOut')) / row.peakGops;
       row.ortQLinearPctPeak = (100 * g('ortQLinear')) / row.peakGops;
       row.ortMatMulIntegerPctPeak = (100 * g('ortMatMulInteger')) / row.peakGops;
     }
@@ -375,6 +379,7 @@ if (octet) {
       const g = (i) => row.impls[i]?.gops;
       row.peakGops = peak.gops * row.threads;
       row.octetPctPeak = (100 * g('octet')) / row.peakGops;
+      row.octetOutPctPeak = (100 * g('octetOut')) / row.peakGops;
       row.ortQLinearPctPeak = (100 * g('ortQLinear')) / row.peakGops;
       row.ortMatMulIntegerPctPeak = (100 * g('ortMatMulInteger')) / row.peakGops;
     }
@@ -405,13 +410,14 @@ p();
 for (const c of checks) p(b(c.line));
 p();
 
-const header = ['shape (MxNxK)', 'threads', 'octet GOP/s', 'ORT QLinearMatMul', 'ORT MatMulInteger', 'ORT fp32', ...(args.dynq ? ['ORT dynq'] : []), 'octet/ORT-QLMM', 'octet/ORT-MMI', 'octet %peak', 'ORT-QLMM %peak'];
+const header = ['shape (MxNxK)', 'threads', 'octet GOP/s', 'octet, out reused', 'ORT QLinearMatMul', 'ORT MatMulInteger', 'ORT fp32', ...(args.dynq ? ['ORT dynq'] : []), 'octet/ORT-QLMM', 'octet/ORT-MMI', 'octet %peak', 'octet %peak (out reused)', 'ORT-QLMM %peak'];
 const rows = results.map((r) => {
   const g = (i) => fmtNum(r.impls[i]?.gops, 1);
   return [
     r.shape,
     String(r.threads),
     g('octet'),
+    g('octetOut'),
     g('ortQLinear'),
     g('ortMatMulInteger'),
     g('ortFp32'),
@@ -419,6 +425,7 @@ const rows = results.map((r) => {
     Number.isFinite(r.ratioVsQLinear) ? `${r.ratioVsQLinear.toFixed(2)}×` : '—',
     Number.isFinite(r.ratioVsMatMulInteger) ? `${r.ratioVsMatMulInteger.toFixed(2)}×` : '—',
     r.octetPctPeak !== undefined && Number.isFinite(r.octetPctPeak) ? `${r.octetPctPeak.toFixed(0)}%` : '—',
+    r.octetOutPctPeak !== undefined && Number.isFinite(r.octetOutPctPeak) ? `${r.octetOutPctPeak.toFixed(0)}%` : '—',
     r.ortQLinearPctPeak !== undefined ? `${r.ortQLinearPctPeak.toFixed(0)}%` : '—',
   ];
 });

@@ -120,6 +120,22 @@ export function readAttrs<A extends object>(op: string, attrs: unknown): Partial
   return attrs as Partial<A>;
 }
 
+/**
+ * attrs.out: a Tensor the caller provides for the result (reused across calls, it spares the
+ * allocation — and on most systems the page faults — of a fresh output each time). It must have the
+ * result's type and dims exactly.
+ */
+export function readOutputTensor<T extends TensorType>(op: string, value: unknown, type: T, dims: readonly number[]): Tensor<T> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!(value instanceof Tensor) || value.type !== type) {
+    throw typeError(op, `attrs.out must be ${withArticle(type)} Tensor, got ${describeValue(value)}`);
+  }
+  if (value.dims.length !== dims.length || value.dims.some((d, i) => d !== dims[i])) {
+    throw rangeError(op, `attrs.out must have dims ${formatDims(dims)}, got ${formatDims(value.dims)}`);
+  }
+  return value as Tensor<T>;
+}
+
 /** Most threads one call may ask for (the native thread pool's own limit). */
 export const MAX_THREADS = 1024;
 

@@ -38,6 +38,8 @@ export interface GemmInputs {
   plan: MatMulPlan;
   output: GemmOutput;
   threads: number | undefined;
+  /** Caller-provided destination (attrs.out), already checked for type and dims. */
+  out?: Int32Array | Uint8Array | Int8Array;
 }
 
 type GemmResult<O extends GemmOutput> = O extends { kind: 'int32' } ? Int32Array : Uint8Array | Int8Array;
@@ -56,7 +58,7 @@ function emptySumValue(output: GemmOutput): number {
 export function runGemm<O extends GemmOutput>(inputs: GemmInputs & { output: O }): GemmResult<O> {
   const { op, a, aZeroPoint, plan, output, threads } = inputs;
   const { M, K, N } = plan;
-  const out = allocate(output, plan.outBatches * M * N);
+  const out = inputs.out ?? allocate(output, plan.outBatches * M * N);
   if (out.length === 0) return out as GemmResult<O>;
   if (K === 0) return out.fill(emptySumValue(output)) as GemmResult<O>;
 

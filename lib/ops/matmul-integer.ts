@@ -3,13 +3,16 @@
  * numpy.matmul broadcasting. b may be a PackedWeights prepared once by prepackWeights().
  */
 import { Tensor } from '../tensor.js';
-import { readAttrs, readThreads } from '../validate.js';
+import { readAttrs, readOutputTensor, readThreads } from '../validate.js';
 import { runGemm } from './gemm.js';
 import { readMatMulOperands } from './matmul-operands.js';
 import type { PackedWeights } from './packed-weights.js';
 
 export interface MatMulIntegerAttributes {
+  /** Threads for this call. Default: the runtime's (the machine's cores unless setNumThreads changed it). */
   intraOpNumThreads?: number;
+  /** An int32 Tensor of the result's dims to write into instead of allocating one. Default: none. */
+  out?: Tensor<'int32'>;
 }
 
 const OP = 'matmulInteger';
@@ -30,6 +33,7 @@ export function matmulInteger(
   const operands = readMatMulOperands(OP, a, aZeroPoint, b, bZeroPoint);
   const options = readAttrs<MatMulIntegerAttributes>(OP, attrs);
   const threads = readThreads(OP, 'attrs.intraOpNumThreads', options.intraOpNumThreads);
-  const out = runGemm({ op: OP, ...operands, output: { kind: 'int32' }, threads });
-  return new Tensor('int32', out, operands.plan.outDims);
+  const given = readOutputTensor(OP, options.out, 'int32', operands.plan.outDims);
+  const out = runGemm({ op: OP, ...operands, output: { kind: 'int32' }, threads, out: given?.data });
+  return given ?? new Tensor('int32', out, operands.plan.outDims);
 }

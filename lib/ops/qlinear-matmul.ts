@@ -5,7 +5,7 @@
  */
 import { describeValue, rangeError, typeError } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { QUANTIZED_RANGE, readAttrs, readScalarScale, readScaleVector, readThreads, readZeroPoint, zeroPointOutputType, type QuantizedType } from '../validate.js';
+import { QUANTIZED_RANGE, readAttrs, readOutputTensor, readScalarScale, readScaleVector, readThreads, readZeroPoint, zeroPointOutputType, type QuantizedType } from '../validate.js';
 import { runGemm } from './gemm.js';
 import { readMatMulOperands } from './matmul-operands.js';
 import type { PackedWeights } from './packed-weights.js';
@@ -14,7 +14,10 @@ import type { PackedWeights } from './packed-weights.js';
 export type FusedActivation = 'relu' | 'relu6' | { min: number; max: number };
 
 export interface QLinearMatMulAttributes {
+  /** Threads for this call. Default: the runtime's (the machine's cores unless setNumThreads changed it). */
   intraOpNumThreads?: number;
+  /** A Tensor of the output type and the result's dims to write into instead of allocating one. Default: none. */
+  out?: Tensor<QuantizedType>;
   activation?: FusedActivation;
 }
 
@@ -81,11 +84,13 @@ export function qlinearMatMul<Y extends QuantizedType = 'uint8'>(
   const threads = readThreads(OP, 'attrs.intraOpNumThreads', options.intraOpNumThreads);
   const [qmin, qmax] = activationBounds(options.activation, yScaleValue, yZeroPointValue, outType);
 
+  const given = readOutputTensor(OP, options.out, outType, operands.plan.outDims);
   const out = runGemm({
     op: OP,
     ...operands,
     output: { kind: outType, aScale: aScaleValue, bScale: bScaleValues, yScale: yScaleValue, yZeroPoint: yZeroPointValue, qmin, qmax },
     threads,
+    out: given?.data,
   });
-  return new Tensor(outType, out as unknown as Tensor<Y>['data'], operands.plan.outDims);
+  return (given as Tensor<Y> | undefined) ?? new Tensor(outType, out as unknown as Tensor<Y>['data'], operands.plan.outDims);
 }

@@ -305,3 +305,25 @@ describe('native qgemm scalars given as numbers', () => {
     packed.release();
   });
 });
+
+describe('attrs.out: caller-provided outputs', () => {
+  const a = new Tensor('uint8', Uint8Array.from({ length: 12 }, (_, i) => i * 17), [3, 4]);
+  const b = new Tensor('int8', Int8Array.from({ length: 20 }, (_, i) => i * 13 - 100), [4, 5]);
+
+  it('are written in place and equal a freshly allocated result', () => {
+    const fresh = ops.qlinearMatMul(a, 0.05, 3, b, 0.01, 0, 0.2, 7);
+    const out = new Tensor('uint8', new Uint8Array(15).fill(99), [3, 5]);
+    const got = ops.qlinearMatMul(a, 0.05, 3, b, 0.01, 0, 0.2, 7, { out });
+    expect(got).toBe(out);
+    expect(Array.from(out.data)).toEqual(Array.from(fresh.data));
+    const acc = new Tensor('int32', new Int32Array(15), [3, 5]);
+    expect(ops.matmulInteger(a, b, 3, 0, { out: acc })).toBe(acc);
+    expect(Array.from(acc.data)).toEqual(Array.from(ops.matmulInteger(a, b, 3, 0).data));
+  });
+
+  it('must have the result type and dims', () => {
+    expect(() => ops.qlinearMatMul(a, 0.05, 3, b, 0.01, 0, 0.2, 7, { out: new Tensor('int8', new Int8Array(15), [3, 5]) as never })).toThrow(TypeError);
+    expect(() => ops.qlinearMatMul(a, 0.05, 3, b, 0.01, 0, 0.2, 7, { out: new Tensor('uint8', new Uint8Array(15), [5, 3]) })).toThrow(/attrs\.out must have dims \[3,5\]/);
+    expect(() => ops.matmulInteger(a, b, 3, 0, { out: new Tensor('int32', new Int32Array(16), [4, 4]) })).toThrow(RangeError);
+  });
+});
