@@ -16,6 +16,7 @@
 
 #include <cstring>
 
+#include "../pack/pack_int8_panels.h"
 #include "qgemm_kernel.h"
 
 namespace octet {
@@ -26,27 +27,9 @@ constexpr int kMr = 4;
 constexpr int kNr = 16;
 constexpr int kKr = 4;
 
-size_t panel_bytes(int Kp) { return static_cast<size_t>(Kp) * kNr; }
-
-size_t packed_b_bytes(int K, int N) {
-  const int Kp = (K + kKr - 1) / kKr * kKr;
-  return (static_cast<size_t>(N) + kNr - 1) / kNr * panel_bytes(Kp);
-}
-
-void pack_b(const int8_t* b, size_t ldb, int K, int N, void* packed) {
-  const int Kp = (K + kKr - 1) / kKr * kKr;
-  int8_t* panel = static_cast<int8_t*>(packed);
-  for (int n0 = 0; n0 < N; n0 += kNr) {
-    std::memset(panel, 0, panel_bytes(Kp));
-    const int cols = N - n0 < kNr ? N - n0 : kNr;
-    for (int k = 0; k < K; ++k) {
-      const int8_t* src = b + static_cast<size_t>(k) * ldb + n0;
-      int8_t* group = panel + static_cast<size_t>(k / kKr) * (kKr * kNr) + (k % kKr);
-      for (int c = 0; c < cols; ++c) group[c * kKr] = src[c];
-    }
-    panel += panel_bytes(Kp);
-  }
-}
+size_t panel_bytes(int Kp) { return int8_panel_bytes(Kp, kNr); }
+size_t packed_b_bytes(int K, int N) { return int8_panels_bytes(K, N, kNr, kKr); }
+void pack_b(const int8_t* b, size_t ldb, int K, int N, void* packed) { pack_int8_panels(b, ldb, K, N, kNr, kKr, packed); }
 
 // Group L (0..3) of a 4-group block: that group's B (4 vectors) times lane L of every row's A vector.
 // Group L accumulates into set L % U.

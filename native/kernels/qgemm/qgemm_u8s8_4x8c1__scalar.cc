@@ -3,6 +3,7 @@
 // OCTET_ISA=scalar.
 #include <cstring>
 
+#include "../pack/pack_int8_panels.h"
 #include "qgemm_kernel.h"
 
 namespace octet {
@@ -13,24 +14,9 @@ constexpr int kMr = 4;
 constexpr int kNr = 8;
 constexpr int kKr = 1;
 
-size_t panel_bytes(int Kp) { return static_cast<size_t>(Kp) * kNr; }
-
-size_t packed_b_bytes(int K, int N) {
-  const size_t panels = (static_cast<size_t>(N) + kNr - 1) / kNr;
-  return panels * panel_bytes(K);
-}
-
-// Panel p holds columns [p*nr, p*nr+nr): byte (k, c) at k*nr + c.
-void pack_b(const int8_t* b, size_t ldb, int K, int N, void* packed) {
-  int8_t* out = static_cast<int8_t*>(packed);
-  for (int n0 = 0; n0 < N; n0 += kNr) {
-    const int cols = N - n0 < kNr ? N - n0 : kNr;
-    for (int k = 0; k < K; ++k) {
-      for (int c = 0; c < kNr; ++c) out[k * kNr + c] = c < cols ? b[static_cast<size_t>(k) * ldb + n0 + c] : 0;
-    }
-    out += panel_bytes(K);
-  }
-}
+size_t panel_bytes(int Kp) { return int8_panel_bytes(Kp, kNr); }
+size_t packed_b_bytes(int K, int N) { return int8_panels_bytes(K, N, kNr, kKr); }
+void pack_b(const int8_t* b, size_t ldb, int K, int N, void* packed) { pack_int8_panels(b, ldb, K, N, kNr, kKr, packed); }
 
 void ukernel(int mr_used, int Kp, const void* a, size_t a_stride, const void* b_panel, int32_t* acc) {
   const int8_t* b = static_cast<const int8_t*>(b_panel);
