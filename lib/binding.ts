@@ -23,6 +23,8 @@ export interface NativeRuntimeInfo {
   gemmKernel: string;
   /** CPU features seen by CPUID / HWCAP. */
   cpuFeatures: string[];
+  /** Bytes of native memory held now by packed weights and kernel scratch buffers. */
+  nativeBytes: number;
 }
 
 /** Opaque native object holding weights packed for one ISA's micro-kernel. */

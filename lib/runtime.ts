@@ -16,6 +16,8 @@ export interface RuntimeInfo {
   gemmKernel: string;
   /** CPU features detected. */
   cpuFeatures: string[];
+  /** Bytes of native memory held now by packed weights and kernel scratch buffers. */
+  nativeBytes: number;
 }
 
 /** A fresh snapshot (callers may mutate it freely). */
@@ -27,6 +29,7 @@ export function runtimeInfo(): RuntimeInfo {
     threads: info.threads,
     gemmKernel: info.gemmKernel,
     cpuFeatures: [...info.cpuFeatures],
+    nativeBytes: info.nativeBytes,
   };
 }
 

@@ -1,6 +1,7 @@
 // runtimeInfo(), setIsa(), setNumThreads(), measurePeakGops().
 #include <napi.h>
 
+#include "../core/aligned_buffer.h"
 #include "../core/cpu_features.h"
 #include "../core/thread_pool.h"
 #include "../dispatch/dispatch.h"
@@ -26,6 +27,7 @@ Napi::Value RuntimeInfo(const Napi::CallbackInfo& info) {
     i = 0;
     for (const auto& f : cpu_features().names()) features.Set(i++, f);
     out.Set("cpuFeatures", features);
+    out.Set("nativeBytes", Napi::Number::New(env, static_cast<double>(aligned_bytes_in_use().load())));
     return out;
   });
 }
