@@ -23,12 +23,13 @@ struct PreparedA {
   std::vector<int32_t> row_sum;
 };
 
-// Writes rows [m0, m1) of the kernel's A format. `shift` turns int8 input into uint8 (xor 0x80).
-void prepare_rows(const QGemmKernel& k, const uint8_t* a, int K, int Kp, uint8_t shift, bool want_copy,
-                  bool want_sum, int m0, int m1, PreparedA& out) {
+// Writes rows [m0, m1) of the kernel's A format (the padding [K, Kp) stays zero from the
+// allocation). `shift` turns int8 input into uint8 (xor 0x80).
+void prepare_rows(const QGemmKernel& k, const uint8_t* a, int K, uint8_t shift, bool want_copy, bool want_sum,
+                  int m0, int m1, PreparedA& out) {
   for (int m = m0; m < m1; ++m) {
     const uint8_t* src = a + static_cast<size_t>(m) * K;
-    int32_t sum = 0;
+    uint32_t sum = 0;  // wraps like every other int32 term (only for K beyond 8 million)
     if (want_copy) {
       uint8_t* dst = out.copy.data() + static_cast<size_t>(m) * out.stride;
       switch (k.a_format) {
@@ -56,11 +57,10 @@ void prepare_rows(const QGemmKernel& k, const uint8_t* a, int K, int Kp, uint8_t
           }
           break;
       }
-      (void)Kp;  // padding [K, Kp) stays zero from the allocation
     } else if (want_sum) {
       for (int i = 0; i < K; ++i) sum += src[i];
     }
-    if (want_sum) out.row_sum[m] = sum;
+    if (want_sum) out.row_sum[m] = static_cast<int32_t>(sum);
   }
 }
 
@@ -131,7 +131,7 @@ void qgemm(const QGemmArgs& p) {
     const size_t tasks = (static_cast<size_t>(M) + rows_per_task - 1) / rows_per_task;
     pool.parallel_for(tasks, threads, [&](size_t t) {
       const int m0 = static_cast<int>(t) * rows_per_task;
-      prepare_rows(k, static_cast<const uint8_t*>(p.a), K, Kp, shift, want_copy, want_sum, m0,
+      prepare_rows(k, static_cast<const uint8_t*>(p.a), K, shift, want_copy, want_sum, m0,
                    std::min(M, m0 + rows_per_task), a);
     });
   }
