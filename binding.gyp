@@ -23,7 +23,7 @@
       ],
       'defines': ['NAPI_VERSION=8'],
       'conditions': [
-        ['target_arch=="x64"', {'dependencies': ['octet_avx2', 'octet_avx512vnni']}],
+        ['target_arch=="x64"', {'dependencies': ['octet_avx2', 'octet_avxvnni', 'octet_avx512vnni']}],
         ['target_arch=="arm64"', {'dependencies': ['octet_neon', 'octet_neondot']}],
       ],
     },
@@ -36,6 +36,12 @@
           'type': 'static_library',
           'sources': ['<!@(node scripts/gyp-sources.cjs avx2)'],
           'cflags_cc': ['-mavx2', '-mfma'],
+        },
+        {
+          'target_name': 'octet_avxvnni',
+          'type': 'static_library',
+          'sources': ['<!@(node scripts/gyp-sources.cjs avxvnni)'],
+          'cflags_cc': ['-mavx2', '-mfma', '-mavxvnni'],
         },
         {
           'target_name': 'octet_avx512vnni',

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type IsaName = 'scalar' | 'avx2' | 'avx512vnni' | 'neon' | 'neondot';
+export type IsaName = 'scalar' | 'avx2' | 'avxvnni' | 'avx512vnni' | 'neon' | 'neondot';
 export type NativeOutputKind = 'int32' | 'uint8' | 'int8' | 'float32';
 
 export interface NativeRuntimeInfo {

@@ -4,8 +4,8 @@
 
 namespace octet {
 
-enum class Isa : int { kScalar = 0, kAvx2 = 1, kAvx512Vnni = 2, kNeon = 3, kNeonDot = 4 };
-constexpr int kIsaCount = 5;
+enum class Isa : int { kScalar = 0, kAvx2 = 1, kAvx512Vnni = 2, kNeon = 3, kNeonDot = 4, kAvxVnni = 5 };
+constexpr int kIsaCount = 6;
 
 inline const char* isa_name(Isa isa) {
   switch (isa) {
@@ -14,6 +14,7 @@ inline const char* isa_name(Isa isa) {
     case Isa::kAvx512Vnni: return "avx512vnni";
     case Isa::kNeon: return "neon";
     case Isa::kNeonDot: return "neondot";
+    case Isa::kAvxVnni: return "avxvnni";
   }
   return "unknown";
 }

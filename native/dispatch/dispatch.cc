@@ -12,6 +12,7 @@ namespace octet {
 #if defined(__x86_64__) || defined(_M_X64)
 double qgemm_peak_loop_avx2(long iterations, int32_t* sink);
 double qgemm_peak_loop_avx512vnni(long iterations, int32_t* sink);
+double qgemm_peak_loop_avxvnni(long iterations, int32_t* sink);
 #endif
 #if defined(__aarch64__)
 double qgemm_peak_loop_neon(long iterations, int32_t* sink);
@@ -22,7 +23,7 @@ namespace {
 
 std::atomic<int> g_active{-1};
 
-const Isa kAllIsas[] = {Isa::kScalar, Isa::kAvx2, Isa::kAvx512Vnni, Isa::kNeon, Isa::kNeonDot};
+const Isa kAllIsas[] = {Isa::kScalar, Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni, Isa::kNeon, Isa::kNeonDot};
 
 }  // namespace
 
@@ -31,6 +32,7 @@ bool isa_built(Isa isa) {
     case Isa::kScalar: return true;
 #if defined(__x86_64__) || defined(_M_X64)
     case Isa::kAvx2:
+    case Isa::kAvxVnni:
     case Isa::kAvx512Vnni: return true;
 #endif
 #if defined(__aarch64__)
@@ -47,6 +49,7 @@ bool isa_supported(Isa isa) {
   switch (isa) {
     case Isa::kScalar: return true;
     case Isa::kAvx2: return f.avx2;
+    case Isa::kAvxVnni: return f.avx_vnni;
     case Isa::kAvx512Vnni: return f.avx512vnni;
     case Isa::kNeon: return f.neon;
     case Isa::kNeonDot: return f.neon_dot;
@@ -62,7 +65,7 @@ std::vector<Isa> supported_isas() {
 }
 
 Isa best_isa() {
-  for (Isa isa : {Isa::kAvx512Vnni, Isa::kAvx2, Isa::kNeonDot, Isa::kNeon})
+  for (Isa isa : {Isa::kAvx512Vnni, Isa::kAvxVnni, Isa::kAvx2, Isa::kNeonDot, Isa::kNeon})
     if (isa_supported(isa)) return isa;
   return Isa::kScalar;
 }
@@ -70,7 +73,7 @@ Isa best_isa() {
 Isa parse_isa(const std::string& name) {
   for (Isa isa : kAllIsas)
     if (name == isa_name(isa)) return isa;
-  throw_range("unknown ISA \"" + name + "\"; expected one of scalar, avx2, avx512vnni, neon, neondot");
+  throw_range("unknown ISA \"" + name + "\"; expected one of scalar, avx2, avxvnni, avx512vnni, neon, neondot");
 }
 
 void set_active_isa(Isa isa) {
@@ -108,6 +111,7 @@ const QGemmKernel& qgemm_kernel(Isa isa) {
   switch (isa) {
     case Isa::kScalar: k = qgemm_kernel_scalar(); break;
     case Isa::kAvx2: k = qgemm_kernel_avx2(); break;
+    case Isa::kAvxVnni: k = qgemm_kernel_avxvnni(); break;
     case Isa::kAvx512Vnni: k = qgemm_kernel_avx512vnni(); break;
     case Isa::kNeon: k = qgemm_kernel_neon(); break;
     case Isa::kNeonDot: k = qgemm_kernel_neondot(); break;
@@ -120,7 +124,8 @@ const QuantizeKernels& quantize_kernels(Isa isa) {
   const QuantizeKernels* k = nullptr;
   switch (isa) {
     case Isa::kScalar: k = quantize_kernels_scalar(); break;
-    case Isa::kAvx2: k = quantize_kernels_avx2(); break;
+    case Isa::kAvx2:
+    case Isa::kAvxVnni: k = quantize_kernels_avx2(); break;
     case Isa::kAvx512Vnni: k = quantize_kernels_avx512(); break;
     case Isa::kNeon:
     case Isa::kNeonDot: k = quantize_kernels_neon(); break;
@@ -135,6 +140,7 @@ double measure_peak_gops(Isa isa, double milliseconds) {
   switch (isa) {
 #if defined(__x86_64__) || defined(_M_X64)
     case Isa::kAvx2: loop = qgemm_peak_loop_avx2; break;
+    case Isa::kAvxVnni: loop = qgemm_peak_loop_avxvnni; break;
     case Isa::kAvx512Vnni: loop = qgemm_peak_loop_avx512vnni; break;
 #endif
 #if defined(__aarch64__)

@@ -1,6 +1,6 @@
 // Chooses the instruction-set path once per process, in one place. The GEMM micro-kernel, its packing
 // routine and its tile sizes live together in one QGemmKernel table, so they always change together.
-// OCTET_ISA=scalar|avx2|avx512vnni|neon|neondot forces a path (an error if the CPU or the build lacks it).
+// OCTET_ISA=scalar|avx2|avxvnni|avx512vnni|neon|neondot forces a path (an error if the CPU or the build lacks it).
 #pragma once
 
 #include <string>

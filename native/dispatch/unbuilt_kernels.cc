@@ -7,6 +7,7 @@ namespace octet {
 #if !(defined(__x86_64__) || defined(_M_X64))
 const QGemmKernel* qgemm_kernel_avx2() { return nullptr; }
 const QGemmKernel* qgemm_kernel_avx512vnni() { return nullptr; }
+const QGemmKernel* qgemm_kernel_avxvnni() { return nullptr; }
 const QuantizeKernels* quantize_kernels_avx2() { return nullptr; }
 const QuantizeKernels* quantize_kernels_avx512() { return nullptr; }
 #endif

@@ -33,7 +33,7 @@ describe('native source list', () => {
     const cmake = readFileSync(join(root, 'CMakeLists.txt'), 'utf8');
     expect(gyp).not.toMatch(/\.cc['"]/);
     expect(cmake).not.toMatch(/\.cc\b/);
-    for (const group of ['core', 'avx2', 'avx512vnni', 'neon', 'neondot', 'addon']) {
+    for (const group of ['core', 'avx2', 'avxvnni', 'avx512vnni', 'neon', 'neondot', 'addon']) {
       expect(gyp).toContain(`gyp-sources.cjs ${group}`);
       expect(cmake).toContain(`octet_sources(${group} `);
     }

@@ -72,6 +72,8 @@ struct QGemmKernel {
 void qgemm_epilogue_scalar(const EpilogueTile& tile);
 // The scalar definition on columns [first_col, cols) only: the tail a SIMD epilogue leaves.
 void qgemm_epilogue_scalar_tail(const EpilogueTile& tile, int first_col);
+// AVX2 epilogue, shared by the AVX2 and AVX-VNNI kernels (defined in qgemm_u8s8_4x16c2__avx2.cc).
+void qgemm_epilogue_avx2(const EpilogueTile& tile);
 // NEON epilogue, shared by both AArch64 kernels (defined in qgemm_u8s8_4x16c1__neon.cc).
 void qgemm_epilogue_neon(const EpilogueTile& tile);
 
@@ -79,6 +81,7 @@ void qgemm_epilogue_neon(const EpilogueTile& tile);
 const QGemmKernel* qgemm_kernel_scalar();
 const QGemmKernel* qgemm_kernel_avx2();
 const QGemmKernel* qgemm_kernel_avx512vnni();
+const QGemmKernel* qgemm_kernel_avxvnni();
 const QGemmKernel* qgemm_kernel_neon();
 const QGemmKernel* qgemm_kernel_neondot();
 

@@ -83,6 +83,7 @@ void ukernel(int mr_used, int Kp, const void* a_ptr, size_t a_stride, const void
 
 inline __m256i loadu8(const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
 
+// (qgemm_epilogue_avx2, below, is this function under its shared name.)
 // 8 columns at a time; the last cols % 8 go through the scalar definition.
 void epilogue(const EpilogueTile& t) {
   const int vec_cols = t.cols / 8 * 8;
@@ -126,6 +127,8 @@ const QGemmKernel kKernel = {
 }  // namespace
 
 const QGemmKernel* qgemm_kernel_avx2() { return &kKernel; }
+
+void qgemm_epilogue_avx2(const EpilogueTile& tile) { epilogue(tile); }
 
 // Throughput probe for the AVX2 path's multiply instruction: vpmaddwd does 16 int16 multiplies per
 // ymm. 12 independent chains in registers, in assembly so the loop stays as written. Returns int8-
