@@ -2,23 +2,11 @@
  * Which kernel path runs and with how many threads. The ISA is fixed at load (best available, or
  * OCTET_ISA) and reported here; tests switch it through the binding directly.
  */
-import { binding, type IsaName } from './binding.js';
+import { binding, type NativeRuntimeInfo } from './binding.js';
 import { readThreads } from './validate.js';
 
-export interface RuntimeInfo {
-  /** Path every kernel call uses now. */
-  isa: IsaName;
-  /** Paths this binary has that this CPU can run. */
-  availableIsas: IsaName[];
-  /** Default intra-op thread count. */
-  threads: number;
-  /** Name of the GEMM micro-kernel in use, e.g. "qgemm_u8s8_8x32c4__avx512vnni". */
-  gemmKernel: string;
-  /** CPU features detected. */
-  cpuFeatures: string[];
-  /** Bytes of native memory held now by packed weights and kernel scratch buffers. */
-  nativeBytes: number;
-}
+/** What runtimeInfo() reports (the native fields, documented in binding.ts). */
+export type RuntimeInfo = NativeRuntimeInfo;
 
 /** A fresh snapshot (callers may mutate it freely). */
 export function runtimeInfo(): RuntimeInfo {

@@ -5,7 +5,6 @@
 namespace octet {
 
 enum class Isa : int { kScalar = 0, kAvx2 = 1, kAvx512Vnni = 2, kNeon = 3, kNeonDot = 4, kAvxVnni = 5 };
-constexpr int kIsaCount = 6;
 
 inline const char* isa_name(Isa isa) {
   switch (isa) {

@@ -23,10 +23,4 @@ class Error : public std::runtime_error {
 [[noreturn]] inline void throw_type(const std::string& message) { throw Error(ErrorKind::kType, message); }
 [[noreturn]] inline void throw_error(const std::string& message) { throw Error(ErrorKind::kGeneric, message); }
 
-// Guard used at every native entry point: the message names the argument and both values.
-#define OCTET_CHECK_RANGE(cond, msg)        \
-  do {                                      \
-    if (!(cond)) ::octet::throw_range(msg); \
-  } while (0)
-
 }  // namespace octet

@@ -75,7 +75,6 @@ std::unique_ptr<PackedWeights> pack_weights(Isa isa, const void* b, bool b_unsig
   w->K = K;
   w->N = N;
   w->Kp = round_up(K, k.kr);
-  w->b_unsigned = b_unsigned;
   // uint8 weights become int8 by subtracting 128 from values and zero point alike.
   const size_t count = static_cast<size_t>(K) * N;
   std::vector<int8_t> shifted;

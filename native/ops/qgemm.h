@@ -19,7 +19,6 @@ struct PackedWeights {
   Isa isa = Isa::kScalar;
   const QGemmKernel* kernel = nullptr;
   int K = 0, N = 0, Kp = 0;
-  bool b_unsigned = false;           // original element type was uint8
   AlignedBuffer data;                // the kernel's panels
   std::vector<int32_t> colsum;       // Σk b over the int8 (shifted) values
   std::vector<int32_t> zero_point;   // per column, int8 (shifted) domain

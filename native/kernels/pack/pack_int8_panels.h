@@ -19,4 +19,13 @@ size_t int8_panels_bytes(int K, int N, int nr, int kr);
 
 void pack_int8_panels(const int8_t* b, size_t ldb, int K, int N, int nr, int kr, void* packed);
 
+// The three QGemmKernel packing entries for a kernel that uses this layout with panel width NR and
+// K group KR: Int8Panels<kNr, kKr>::pack_b and so on.
+template <int NR, int KR>
+struct Int8Panels {
+  static size_t panel_bytes(int Kp) { return int8_panel_bytes(Kp, NR); }
+  static size_t packed_b_bytes(int K, int N) { return int8_panels_bytes(K, N, NR, KR); }
+  static void pack_b(const int8_t* b, size_t ldb, int K, int N, void* packed) { pack_int8_panels(b, ldb, K, N, NR, KR, packed); }
+};
+
 }  // namespace octet

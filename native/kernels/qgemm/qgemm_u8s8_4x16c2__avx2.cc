@@ -11,6 +11,7 @@
 
 #include <cstring>
 
+#include "../../core/unaligned.h"
 #include "qgemm_kernel.h"
 
 namespace octet {
@@ -42,12 +43,6 @@ void pack_b(const int8_t* b, size_t ldb, int K, int N, void* packed) {
     }
     panel += panel_elems;
   }
-}
-
-inline int32_t load_u32(const uint8_t* p) {
-  int32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
 }
 
 template <int MR>

@@ -8,9 +8,8 @@
 // ymm registers as accumulators. The epilogue is the AVX2 one.
 #include <immintrin.h>
 
-#include <cstring>
-
 #include "../pack/pack_int8_panels.h"
+#include "../../core/unaligned.h"
 #include "qgemm_kernel.h"
 
 namespace octet {
@@ -21,15 +20,7 @@ constexpr int kMr = 4;
 constexpr int kNr = 16;
 constexpr int kKr = 4;
 
-size_t panel_bytes(int Kp) { return int8_panel_bytes(Kp, kNr); }
-size_t packed_b_bytes(int K, int N) { return int8_panels_bytes(K, N, kNr, kKr); }
-void pack_b(const int8_t* b, size_t ldb, int K, int N, void* packed) { pack_int8_panels(b, ldb, K, N, kNr, kKr, packed); }
-
-inline int32_t load_u32(const uint8_t* p) {
-  int32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
+using Panels = Int8Panels<kNr, kKr>;
 
 template <int MR>
 void ukernel_t(int Kp, const uint8_t* a, size_t lda, const int8_t* b, int32_t* acc) {
@@ -65,7 +56,7 @@ void ukernel(int mr_used, int Kp, const void* a_ptr, size_t a_stride, const void
 
 const QGemmKernel kKernel = {
     "qgemm_u8s8_4x16c4__avxvnni", Isa::kAvxVnni, kMr, kNr, kKr, AFormat::kU8, 0,
-    packed_b_bytes, pack_b, ukernel, panel_bytes, qgemm_epilogue_avx2,
+    Panels::packed_b_bytes, Panels::pack_b, ukernel, Panels::panel_bytes, qgemm_epilogue_avx2,
 };
 
 }  // namespace

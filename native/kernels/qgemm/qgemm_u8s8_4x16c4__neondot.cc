@@ -27,9 +27,7 @@ constexpr int kMr = 4;
 constexpr int kNr = 16;
 constexpr int kKr = 4;
 
-size_t panel_bytes(int Kp) { return int8_panel_bytes(Kp, kNr); }
-size_t packed_b_bytes(int K, int N) { return int8_panels_bytes(K, N, kNr, kKr); }
-void pack_b(const int8_t* b, size_t ldb, int K, int N, void* packed) { pack_int8_panels(b, ldb, K, N, kNr, kKr, packed); }
+using Panels = Int8Panels<kNr, kKr>;
 
 // Group L (0..3) of a 4-group block: that group's B (4 vectors) times lane L of every row's A vector.
 // Group L accumulates into set L % U.
@@ -106,7 +104,7 @@ void ukernel(int mr_used, int Kp, const void* a_ptr, size_t a_stride, const void
 
 const QGemmKernel kKernel = {
     "qgemm_u8s8_4x16c4__neondot", Isa::kNeonDot, kMr, kNr, kKr, AFormat::kS8Xor80, 128,
-    packed_b_bytes, pack_b, ukernel, panel_bytes, qgemm_epilogue_neon,
+    Panels::packed_b_bytes, Panels::pack_b, ukernel, Panels::panel_bytes, qgemm_epilogue_neon,
 };
 
 }  // namespace

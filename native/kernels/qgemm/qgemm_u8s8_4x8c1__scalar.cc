@@ -1,7 +1,6 @@
 // Portable path: plain C++ loops over the same packed layout contract as the SIMD kernels (panels of
 // nr columns, K-major inside a panel). It runs on CPUs with no supported SIMD and is forced with
 // OCTET_ISA=scalar.
-#include <cstring>
 
 #include "../pack/pack_int8_panels.h"
 #include "qgemm_kernel.h"
@@ -14,9 +13,7 @@ constexpr int kMr = 4;
 constexpr int kNr = 8;
 constexpr int kKr = 1;
 
-size_t panel_bytes(int Kp) { return int8_panel_bytes(Kp, kNr); }
-size_t packed_b_bytes(int K, int N) { return int8_panels_bytes(K, N, kNr, kKr); }
-void pack_b(const int8_t* b, size_t ldb, int K, int N, void* packed) { pack_int8_panels(b, ldb, K, N, kNr, kKr, packed); }
+using Panels = Int8Panels<kNr, kKr>;
 
 void ukernel(int mr_used, int Kp, const void* a, size_t a_stride, const void* b_panel, int32_t* acc) {
   const int8_t* b = static_cast<const int8_t*>(b_panel);
@@ -33,7 +30,7 @@ void ukernel(int mr_used, int Kp, const void* a, size_t a_stride, const void* b_
 
 const QGemmKernel kKernel = {
     "qgemm_u8s8_4x8c1__scalar", Isa::kScalar, kMr, kNr, kKr, AFormat::kU8, 0,
-    packed_b_bytes, pack_b, ukernel, panel_bytes, qgemm_epilogue_scalar,
+    Panels::packed_b_bytes, Panels::pack_b, ukernel, Panels::panel_bytes, qgemm_epilogue_scalar,
 };
 
 }  // namespace

@@ -8,9 +8,8 @@
 // unroll K over 2-4 accumulator sets so that vpdpbusd's latency is hidden.
 #include <immintrin.h>
 
-#include <cstring>
-
 #include "../pack/pack_int8_panels.h"
+#include "../../core/unaligned.h"
 #include "qgemm_kernel.h"
 
 namespace octet {
@@ -21,15 +20,7 @@ constexpr int kMr = 8;
 constexpr int kNr = 32;
 constexpr int kKr = 4;
 
-size_t panel_bytes(int Kp) { return int8_panel_bytes(Kp, kNr); }
-size_t packed_b_bytes(int K, int N) { return int8_panels_bytes(K, N, kNr, kKr); }
-void pack_b(const int8_t* b, size_t ldb, int K, int N, void* packed) { pack_int8_panels(b, ldb, K, N, kNr, kKr, packed); }
-
-inline int32_t load_u32(const uint8_t* p) {
-  int32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
+using Panels = Int8Panels<kNr, kKr>;
 
 // One K group (4 values) for MR rows into one accumulator set.
 template <int MR>
@@ -280,7 +271,7 @@ void epilogue(const EpilogueTile& t) {
 
 const QGemmKernel kKernel = {
     "qgemm_u8s8_8x32c4__avx512vnni", Isa::kAvx512Vnni, kMr, kNr, kKr, AFormat::kU8, 0,
-    packed_b_bytes, pack_b, ukernel, panel_bytes, epilogue,
+    Panels::packed_b_bytes, Panels::pack_b, ukernel, Panels::panel_bytes, epilogue,
 };
 
 }  // namespace
