@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { NativePlan } from './schedule/native-plan.js';
 
 export type IsaName = 'scalar' | 'avx2' | 'avxvnni' | 'avx512vnni' | 'neon' | 'neondot';
 export type NativeOutputKind = 'int32' | 'uint8' | 'int8' | 'float32';
@@ -69,7 +70,31 @@ export interface NativeQGemmArgs {
   threads?: number;
 }
 
+/** Native half of an InferenceSession (native/addon/session_wrap.cc). */
+export interface NativeSession {
+  /** Hands a plan over (checked natively); returns its id. */
+  addPlan(plan: NativePlan): number;
+  removePlan(id: number): void;
+  /** Creates the plan's operators (packs weights) on a worker thread. */
+  buildPlan(id: number): Promise<void>;
+  planInfo(id: number): { arenaBytes: number; scratchBytes: number; pooledBytes: number };
+  /** Times every node of every plan from now on (or stops). */
+  setProfiling(on: boolean): void;
+  profile(id: number): { runs: number; nodes: { name: string; opType: string; nanoseconds: number }[] };
+  /** Runs the whole graph on a worker thread; outputs are written in place. */
+  run(id: number, inputs: ArrayBufferView[], outputs: ArrayBufferView[]): Promise<void>;
+  runSync(id: number, inputs: ArrayBufferView[], outputs: ArrayBufferView[]): void;
+  release(): void;
+}
+
+export interface NativeSessionConstructor {
+  new (initializers: { dtype: number; shape: number[]; data: ArrayBufferView }[], threads: number): NativeSession;
+}
+
 export interface NativeBinding {
+  NativeSession: NativeSessionConstructor;
+  /** Graph operators implemented natively: 'OpType' or 'domain.OpType'. */
+  nativeOperators(): string[];
   runtimeInfo(): NativeRuntimeInfo;
   /** Switches the path used from now on (tests, OCTET_ISA does the same at load). Throws if unavailable. */
   setIsa(isa: IsaName): void;

@@ -1,7 +1,17 @@
 /**
- * octet: exact int8 neural-network kernels (ONNX semantics) for Node.js.
- * Public surface: Tensor, the ops, PackedWeights, and the runtime controls.
+ * octet: int8 and float neural-network inference (ONNX) for Node.js.
+ * Public surface: InferenceSession (onnxruntime-node's API), Tensor, the int8 ops, PackedWeights,
+ * and the runtime controls.
  */
+export { InferenceSession } from './session/session.js';
+export type {
+  InferenceSessionFeeds,
+  InferenceSessionFetches,
+  InferenceSessionResult,
+  SessionOptions,
+  SessionProfile,
+  ValueMetadata,
+} from './session/session.js';
 export { Tensor } from './tensor.js';
 export type { TensorConstructor, TensorData, TensorDataTypeMap, TensorType, TensorTypeOf } from './tensor.js';
 export { ops, PackedWeights } from './ops/index.js';

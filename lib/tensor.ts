@@ -5,48 +5,107 @@
  */
 import { describeValue, formatDims } from './errors.js';
 
-/** Element types the int8 operators consume or produce. */
-export type TensorType = 'float32' | 'float16' | 'int32' | 'int8' | 'uint8';
+/** Element types, named as in onnxruntime-common (strings are not supported). */
+export type TensorType =
+  | 'float32'
+  | 'float16'
+  | 'float64'
+  | 'int8'
+  | 'uint8'
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'uint32'
+  | 'int64'
+  | 'uint64'
+  | 'bool';
 
 /** Storage of each type; float16 holds IEEE half bits, as in onnxruntime-common. */
 export interface TensorDataTypeMap {
   float32: Float32Array;
   float16: Uint16Array;
-  int32: Int32Array;
+  float64: Float64Array;
   int8: Int8Array;
   uint8: Uint8Array;
+  int16: Int16Array;
+  uint16: Uint16Array;
+  int32: Int32Array;
+  uint32: Uint32Array;
+  int64: BigInt64Array;
+  uint64: BigUint64Array;
+  /** 0 / 1 per element, as onnxruntime-common holds bool tensors. */
+  bool: Uint8Array;
 }
 
 export type TensorData = TensorDataTypeMap[TensorType];
 
-/** The tensor type a TypedArray stands for (Uint16Array means float16, there is no uint16 here). */
+/**
+ * The tensor type a TypedArray stands for when no type is given: Uint16Array means float16 and
+ * Uint8Array uint8 (pass the type string for 'uint16' or 'bool').
+ */
 export type TensorTypeOf<D extends TensorData> = D extends Float32Array
   ? 'float32'
-  : D extends Uint16Array
-    ? 'float16'
-    : D extends Int32Array
-      ? 'int32'
-      : D extends Int8Array
-        ? 'int8'
-        : D extends Uint8Array
-          ? 'uint8'
-          : never;
+  : D extends Float64Array
+    ? 'float64'
+    : D extends Uint16Array
+      ? 'float16'
+      : D extends Int16Array
+        ? 'int16'
+        : D extends Int32Array
+          ? 'int32'
+          : D extends Uint32Array
+            ? 'uint32'
+            : D extends Int8Array
+              ? 'int8'
+              : D extends Uint8Array
+                ? 'uint8'
+                : D extends BigInt64Array
+                  ? 'int64'
+                  : D extends BigUint64Array
+                    ? 'uint64'
+                    : never;
 
-type TypedArrayConstructor = Float32ArrayConstructor | Uint16ArrayConstructor | Int32ArrayConstructor | Int8ArrayConstructor | Uint8ArrayConstructor;
+type TypedArrayConstructor =
+  | Float32ArrayConstructor
+  | Float64ArrayConstructor
+  | Uint16ArrayConstructor
+  | Int16ArrayConstructor
+  | Int32ArrayConstructor
+  | Uint32ArrayConstructor
+  | Int8ArrayConstructor
+  | Uint8ArrayConstructor
+  | BigInt64ArrayConstructor
+  | BigUint64ArrayConstructor;
 
 const ARRAY_OF_TYPE: { readonly [T in TensorType]: TypedArrayConstructor } = {
   float32: Float32Array,
   float16: Uint16Array,
-  int32: Int32Array,
+  float64: Float64Array,
   int8: Int8Array,
   uint8: Uint8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+  int64: BigInt64Array,
+  uint64: BigUint64Array,
+  bool: Uint8Array,
 };
+
+/** The TypedArray class holding each type's elements. */
+export function arrayTypeOf(type: TensorType): TypedArrayConstructor {
+  return ARRAY_OF_TYPE[type];
+}
 
 /** Integer range of each integer type, used to check plain-number data. */
 const INTEGER_RANGE: { readonly [T in TensorType]?: readonly [number, number] } = {
   int32: [-2147483648, 2147483647],
+  uint32: [0, 4294967295],
+  int16: [-32768, 32767],
+  uint16: [0, 65535],
   int8: [-128, 127],
   uint8: [0, 255],
+  bool: [0, 1],
 };
 
 export function isTensorType(value: unknown): value is TensorType {
@@ -85,6 +144,17 @@ function fromNumbers(type: TensorType, values: readonly unknown[]): TensorData {
   if (type === 'float16') {
     throw new TypeError('Tensor: float16 data must be a Uint16Array of half bits, not a number array');
   }
+  if (type === 'int64' || type === 'uint64') {
+    const out = type === 'int64' ? new BigInt64Array(values.length) : new BigUint64Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (typeof v === 'bigint') out[i] = v;
+      else if (typeof v === 'number' && Number.isSafeInteger(v) && (type === 'int64' || v >= 0)) out[i] = BigInt(v);
+      else throw new TypeError(`Tensor: data[${i}] must be a bigint or a safe integer${type === 'uint64' ? ' >= 0' : ''}, got ${describeValue(v)}`);
+    }
+    return out;
+  }
+  if (type === 'bool') values = values.map((v) => (typeof v === 'boolean' ? Number(v) : v));
   const range = INTEGER_RANGE[type];
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -93,7 +163,7 @@ function fromNumbers(type: TensorType, values: readonly unknown[]): TensorData {
       throw new RangeError(`Tensor: data[${i}] = ${describeValue(v)} is not an integer in the ${type} range [${range[0]}, ${range[1]}]`);
     }
   }
-  return ARRAY_OF_TYPE[type].from(values as number[]);
+  return (ARRAY_OF_TYPE[type] as Float32ArrayConstructor).from(values as number[]) as TensorData;
 }
 
 class TensorImpl<T extends TensorType = TensorType> {
@@ -125,7 +195,7 @@ class TensorImpl<T extends TensorType = TensorType> {
       const inferred = typeOfData(typeOrData);
       if (inferred === undefined) {
         throw new TypeError(
-          `Tensor: data must be a Float32Array, Uint16Array (float16), Int32Array, Int8Array or Uint8Array, got ${describeValue(typeOrData)}`,
+          `Tensor: data must be a TypedArray (Float32Array, Float64Array, Uint16Array for float16, Int8Array, Uint8Array, Int16Array, Int32Array, Uint32Array, BigInt64Array, BigUint64Array), got ${describeValue(typeOrData)}`,
         );
       }
       type = inferred;

@@ -101,8 +101,10 @@ export function readZeroPoint(
   if (typeof value === 'number') return Int32Array.of(checkZeroPointValue(op, name, value, type));
   if (!(value instanceof Tensor)) throw typeError(op, `${name} must be a number or ${withArticle(type)} Tensor, got ${describeValue(value)}`);
   if (value.type !== type) throw typeError(op, `${name} must be ${withArticle(type)} Tensor like ${owner}, got ${withArticle(value.type)} Tensor`);
-  if (isScalarLike(value)) return Int32Array.of(value.data[0]!);
-  if (vector && value.dims.length === 1 && value.size === vector.length) return Int32Array.from(value.data);
+  // value.type === type (an 8-bit or int32 type), so its data holds plain numbers.
+  const data = value.data as Int32Array;
+  if (isScalarLike(value)) return Int32Array.of(data[0]!);
+  if (vector && value.dims.length === 1 && value.size === vector.length) return Int32Array.from(data);
   const allowed = vector ? `a scalar or a 1-D tensor of ${vector.length} values (${vector.what})` : 'a scalar (dims [] or [1])';
   throw rangeError(op, `${name} must be ${allowed}, got dims ${formatDims(value.dims)}`);
 }

@@ -7,6 +7,8 @@
 #include "bindings.h"
 #include "errors.h"
 #include "packed_weights_wrap.h"
+#include "session_wrap.h"
+#include "../graph/op.h"
 
 namespace octet::addon {
 
@@ -35,6 +37,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("quantizeLinear", Napi::Function::New(env, QuantizeLinear, "quantizeLinear"));
   exports.Set("dequantizeLinear", Napi::Function::New(env, DequantizeLinear, "dequantizeLinear"));
   exports.Set("dynamicQuantizeLinear", Napi::Function::New(env, DynamicQuantizeLinear, "dynamicQuantizeLinear"));
+  exports.Set("NativeSession", SessionWrap::define(env));
+  exports.Set("nativeOperators", Napi::Function::New(env, NativeOperators, "nativeOperators"));
   return exports;
 }
 

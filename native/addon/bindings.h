@@ -10,6 +10,8 @@ Napi::Value RuntimeInfo(const Napi::CallbackInfo& info);
 Napi::Value SetIsa(const Napi::CallbackInfo& info);
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info);
 Napi::Value MeasurePeakGops(const Napi::CallbackInfo& info);
+// The graph operators the runtime implements, as "OpType" or "domain.OpType".
+Napi::Value NativeOperators(const Napi::CallbackInfo& info);
 // gemm_bindings.cc
 Napi::Value PackWeights(const Napi::CallbackInfo& info);
 Napi::Value QGemm(const Napi::CallbackInfo& info);

@@ -7,6 +7,7 @@
 #include "../dispatch/dispatch.h"
 #include "args.h"
 #include "bindings.h"
+#include "../graph/op.h"
 #include "errors.h"
 
 namespace octet::addon {
@@ -54,6 +55,15 @@ Napi::Value MeasurePeakGops(const Napi::CallbackInfo& info) {
     const Isa isa = parse_isa(info[0].As<Napi::String>().Utf8Value());
     const double ms = static_cast<double>(integer(info[1], Name{"measurePeakGops", "milliseconds"}, 1, 60000));
     return Napi::Number::New(info.Env(), measure_peak_gops(isa, ms));
+  });
+}
+
+Napi::Value NativeOperators(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    const std::vector<std::string> names = OpRegistry::global().names();
+    Napi::Array out = Napi::Array::New(info.Env(), names.size());
+    for (size_t i = 0; i < names.size(); ++i) out.Set(static_cast<uint32_t>(i), Napi::String::New(info.Env(), names[i]));
+    return out;
   });
 }
 

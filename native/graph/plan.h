@@ -1,0 +1,114 @@
+// A plan: the operators of one graph for one input-shape signature, built once and run many times.
+// TypeScript decides the order and where every value lives (PlanSpec, from lib/schedule); this file
+// checks that description again (a server must survive a wrong one), creates one Op per node, and runs
+// them. Several runs of one plan may execute at once: each takes its own RunState (arena + views) from
+// a small pool, so the operators and the plan itself stay read-only while running.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "../core/aligned_buffer.h"
+#include "op.h"
+
+namespace octet {
+
+// What every plan of a session shares: the model's initializers and the weights packed from them.
+struct SessionState {
+  struct Initializer {
+    DType dtype = DType::kUndefined;
+    Shape shape;
+    AlignedBuffer bytes;
+  };
+  std::vector<Initializer> initializers;
+  WeightCache weights;
+};
+
+struct PlanValueSpec {
+  enum class Kind { kArena, kInitializer, kConstant, kInput, kOutput };
+  std::string name;
+  DType dtype = DType::kUndefined;
+  Shape shape;
+  Kind kind = Kind::kArena;
+  int64_t offset = 0;  // kArena: byte offset
+  int64_t index = 0;   // kInitializer / kInput / kOutput: position
+  std::shared_ptr<AlignedBuffer> constant;  // kConstant: the bytes
+};
+
+struct PlanSpec {
+  std::vector<PlanValueSpec> values;
+  std::vector<NodeSpec> nodes;
+  int64_t arena_bytes = 0;
+  std::vector<int> inputs;   // value ids, feed order
+  std::vector<int> outputs;  // value ids, result order
+};
+
+class Plan {
+ public:
+  // Checks the spec's structure (ids, storage bounds, sizes); throws octet::Error naming the value.
+  Plan(std::shared_ptr<SessionState> session, PlanSpec spec, int threads);
+
+  // Creates the operators (packing weights). Idempotent and thread-safe; a failure is remembered and
+  // thrown again by later calls.
+  void build();
+
+  // Runs once. inputs/outputs: one pointer per feed / result, sized as input_bytes()/output_bytes()
+  // (the caller checked). build() must have succeeded. Never throws from an operator.
+  void run(const std::vector<const void*>& inputs, const std::vector<void*>& outputs, int threads);
+
+  size_t input_count() const { return spec_.inputs.size(); }
+  size_t output_count() const { return spec_.outputs.size(); }
+  size_t input_bytes(size_t i) const;
+  size_t output_bytes(size_t i) const;
+  const PlanValueSpec& input_value(size_t i) const { return spec_.values[static_cast<size_t>(spec_.inputs[i])]; }
+  const PlanValueSpec& output_value(size_t i) const { return spec_.values[static_cast<size_t>(spec_.outputs[i])]; }
+  int64_t arena_bytes() const { return spec_.arena_bytes; }
+  size_t scratch_bytes() const { return scratch_bytes_; }
+  int threads() const { return threads_; }
+  // Bytes held by idle run states (arenas kept for the next run).
+  size_t pooled_bytes() const;
+
+  // Per-node time, when profiling is on (set_profiling(true) before runs): nanoseconds summed over
+  // runs, and the number of runs. Off by default: timing every node costs ~50 ns per node.
+  void set_profiling(bool on) { profiling_.store(on, std::memory_order_relaxed); }
+  std::vector<int64_t> node_nanoseconds() const;
+  int64_t profiled_runs() const { return profiled_runs_.load(std::memory_order_relaxed); }
+  const std::vector<NodeSpec>& nodes() const { return spec_.nodes; }
+
+ private:
+  struct RunState {
+    AlignedBuffer arena;  // arena_bytes, then scratch
+    std::vector<TensorView> views;  // one per value
+    std::vector<std::vector<const TensorView*>> node_inputs;
+    std::vector<std::vector<TensorView*>> node_outputs;
+  };
+
+  std::unique_ptr<RunState> acquire_state();
+  void release_state(std::unique_ptr<RunState> state);
+
+  std::shared_ptr<SessionState> session_;
+  PlanSpec spec_;
+  int threads_;
+  std::vector<ValueInfo> infos_;
+  std::vector<std::unique_ptr<Op>> ops_;
+  size_t scratch_bytes_ = 0;
+
+  std::mutex build_mutex_;
+  bool built_ = false;
+  std::string build_error_;
+  ErrorKind build_error_kind_ = ErrorKind::kGeneric;
+
+  std::atomic<bool> profiling_{false};
+  std::unique_ptr<std::atomic<int64_t>[]> node_ns_;
+  std::atomic<int64_t> profiled_runs_{0};
+
+  mutable std::mutex pool_mutex_;
+  std::vector<std::unique_ptr<RunState>> pool_;
+};
+
+}  // namespace octet

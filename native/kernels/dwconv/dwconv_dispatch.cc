@@ -1,0 +1,32 @@
+// Picks the depthwise table for a path. Tables of the other architecture are not compiled at all,
+// hence the guards (dispatch/unbuilt_kernels.cc is shared and stays untouched).
+#include <string>
+
+#include "../../core/status.h"
+#include "dwconv_kernel.h"
+
+namespace octet {
+
+#if !(defined(__x86_64__) || defined(_M_X64))
+const DwConvKernel* dwconv_kernel_avx2() { return nullptr; }
+const DwConvKernel* dwconv_kernel_avx512() { return nullptr; }
+#endif
+#if !defined(__aarch64__)
+const DwConvKernel* dwconv_kernel_neon() { return nullptr; }
+#endif
+
+const DwConvKernel& dwconv_kernel(Isa isa) {
+  const DwConvKernel* k = nullptr;
+  switch (isa) {
+    case Isa::kScalar: k = dwconv_kernel_scalar(); break;
+    case Isa::kAvx2:
+    case Isa::kAvxVnni: k = dwconv_kernel_avx2(); break;
+    case Isa::kAvx512Vnni: k = dwconv_kernel_avx512(); break;
+    case Isa::kNeon:
+    case Isa::kNeonDot: k = dwconv_kernel_neon(); break;
+  }
+  if (k == nullptr) throw_range(std::string("no depthwise convolution kernel for ISA ") + isa_name(isa) + " in this build");
+  return *k;
+}
+
+}  // namespace octet
