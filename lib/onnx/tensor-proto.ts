@@ -124,6 +124,13 @@ function readExternal(t: P.ITensorProto, name: string, ctx: DecodeContext, where
   }
 }
 
+/**
+ * Every decoded tensor's buffer has this many spare bytes after its data: vector kernels may read (never
+ * write) up to one 64-byte vector past a constant's end, so native can use these buffers in place
+ * instead of copying each initializer (lib/session hands them over as they are).
+ */
+export const TENSOR_SLACK_BYTES = 64;
+
 /** Typed view over a copy of `bytes` (aligned), checking the byte length matches `count` elements. */
 function fromRaw(bytes: Uint8Array, layout: Layout, count: number, where: string): TensorData {
   const size = layout.ctor.BYTES_PER_ELEMENT;
@@ -131,7 +138,7 @@ function fromRaw(bytes: Uint8Array, layout: Layout, count: number, where: string
     throw new RangeError(`${where}: raw data has ${bytes.length} bytes, expected ${count * size} (${count} elements of ${size} bytes)`);
   }
   if (!littleEndianHost && size > 1) throw new Error(`${where}: big-endian hosts are not supported`);
-  const copy = new Uint8Array(bytes.length);
+  const copy = new Uint8Array(bytes.length + TENSOR_SLACK_BYTES);
   copy.set(bytes);
   return new layout.ctor(copy.buffer, 0, count);
 }
@@ -142,13 +149,14 @@ function fromField(t: P.ITensorProto, type: OnnxElemType, layout: Layout, count:
   if (values.length !== count) {
     throw new RangeError(`${where}: ${fieldName(layout.field)} has ${values.length} values, expected ${count} for dims [${dimsOf(t, where).join(',')}]`);
   }
+  const buffer = new ArrayBuffer(count * layout.ctor.BYTES_PER_ELEMENT + TENSOR_SLACK_BYTES);
   if (layout.ctor === BigInt64Array || layout.ctor === BigUint64Array) {
     const unsigned = layout.ctor === BigUint64Array;
-    const out = unsigned ? new BigUint64Array(count) : new BigInt64Array(count);
+    const out = unsigned ? new BigUint64Array(buffer, 0, count) : new BigInt64Array(buffer, 0, count);
     for (let i = 0; i < count; i++) out[i] = toBigInt(values[i], unsigned);
     return out;
   }
-  const out = new layout.ctor(count) as Exclude<TensorData, BigInt64Array | BigUint64Array | string[]>;
+  const out = new layout.ctor(buffer, 0, count) as Exclude<TensorData, BigInt64Array | BigUint64Array | string[]>;
   if (layout.field === 'uint64Data') {
     // uint32 in uint64_data.
     for (let i = 0; i < count; i++) {

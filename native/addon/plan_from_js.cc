@@ -156,22 +156,46 @@ PlanSpec plan_from_js(const Napi::Object& plan) {
   return spec;
 }
 
-std::vector<SessionState::Initializer> initializers_from_js(const Napi::Array& list) {
-  std::vector<SessionState::Initializer> out(list.Length());
+namespace {
+// The JS objects whose memory initializers point into. Deleted with the SessionState, which only
+// ever happens on the JavaScript thread (the session handle, a finished run's OnOK, removePlan).
+struct KeptArrays {
+  std::vector<Napi::ObjectReference> arrays;
+};
+}  // namespace
+
+void initializers_from_js(const Napi::Array& list, SessionState& state) {
+  auto kept = std::make_shared<KeptArrays>();
+  state.initializers.resize(list.Length());
   for (uint32_t i = 0; i < list.Length(); ++i) {
     const std::string where = "initializers[" + std::to_string(i) + "]";
     Napi::Object o = object_at(list.Get(i), where);
-    SessionState::Initializer& init = out[i];
+    SessionState::Initializer& init = state.initializers[i];
     init.dtype = dtype_at(field(o, "dtype"), where + ".dtype");
     init.shape = shape_at(field(o, "shape"), where + ".shape");
-    ArrayView view = typed_array(field(o, "data"), Name{where.c_str(), "data"});
-    const size_t expected = static_cast<size_t>(shape_numel(init.shape)) * dtype_size(init.dtype);
+    int64_t numel = 1;
+    for (int64_t d : init.shape) {
+      if (d > 0 && numel > (int64_t{1} << 40) / d) throw_range(where + ": shape " + shape_string(init.shape) + " is too large");
+      numel *= d;
+    }
+    const Napi::Value data = field(o, "data");
+    ArrayView view = typed_array(data, Name{where.c_str(), "data"});
+    const size_t expected = static_cast<size_t>(numel) * dtype_size(init.dtype);
     if (view.byte_length() != expected)
       throw_range(where + ": data has " + std::to_string(view.byte_length()) + " bytes, " + dtype_name(init.dtype) + " " + shape_string(init.shape) + " needs " + std::to_string(expected));
-    init.bytes.resize(expected);
-    if (expected > 0) std::memcpy(init.bytes.data(), view.data, expected);
+    Napi::TypedArray typed = data.As<Napi::TypedArray>();
+    const size_t slack = typed.ArrayBuffer().ByteLength() - typed.ByteOffset() - typed.ByteLength();
+    init.bytes = expected;
+    if (slack >= kOverReadPadding && expected > 0) {
+      init.data = static_cast<const uint8_t*>(view.data);
+      kept->arrays.push_back(Napi::Persistent(data.As<Napi::Object>()));
+    } else {
+      init.copy.resize(expected);
+      if (expected > 0) std::memcpy(init.copy.data(), view.data, expected);
+      init.data = init.copy.data();
+    }
   }
-  return out;
+  state.owner = kept;
 }
 
 }  // namespace octet::addon

@@ -10,7 +10,9 @@
 namespace octet::addon {
 
 PlanSpec plan_from_js(const Napi::Object& plan);
-// [{ dtype, shape, data: TypedArray }] → copies of the bytes (aligned, padded for kernel over-reads).
-std::vector<SessionState::Initializer> initializers_from_js(const Napi::Array& list);
+// [{ dtype, shape, data: TypedArray }] → the session's initializers. A TypedArray whose ArrayBuffer
+// has kOverReadPadding spare bytes after it (lib/onnx decodes tensors so) is used in place and kept
+// alive through state.owner; any other is copied into an aligned, padded buffer.
+void initializers_from_js(const Napi::Array& list, SessionState& state);
 
 }  // namespace octet::addon

@@ -147,7 +147,7 @@ SessionWrap::SessionWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Sess
     if (!info[0].IsArray()) throw_type("NativeSession: initializers must be an array");
     threads_ = static_cast<int>(integer(info[1], Name{"NativeSession", "threads"}, 1, 1024));
     state_ = std::make_shared<SessionState>();
-    state_->initializers = initializers_from_js(info[0].As<Napi::Array>());
+    initializers_from_js(info[0].As<Napi::Array>(), *state_);
     adjust_memory(env);
     return env.Undefined();
   });
@@ -158,7 +158,7 @@ SessionWrap::~SessionWrap() = default;
 void SessionWrap::adjust_memory(Napi::Env env) {
   int64_t bytes = 0;
   if (state_)
-    for (const auto& init : state_->initializers) bytes += static_cast<int64_t>(init.bytes.size());
+    for (const auto& init : state_->initializers) bytes += static_cast<int64_t>(init.copy.size());
   for (const auto& [id, plan] : plans_) bytes += static_cast<int64_t>(plan->pooled_bytes());
   Napi::MemoryManagement::AdjustExternalMemory(env, bytes - reported_bytes_);
   reported_bytes_ = bytes;

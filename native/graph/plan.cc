@@ -64,7 +64,7 @@ Plan::Plan(std::shared_ptr<SessionState> session, PlanSpec spec, int threads)
         if (v.index < 0 || static_cast<size_t>(v.index) >= session_->initializers.size())
           throw_range(label + ": initializer index " + std::to_string(v.index) + " is out of range");
         const auto& init = session_->initializers[static_cast<size_t>(v.index)];
-        if (init.dtype != v.dtype || init.bytes.size() != static_cast<size_t>(bytes))
+        if (init.dtype != v.dtype || init.bytes != static_cast<size_t>(bytes))
           throw_type(label + ": initializer " + std::to_string(v.index) + " holds " + dtype_name(init.dtype) + " " + shape_string(init.shape) +
                      ", the plan says " + dtype_name(v.dtype) + " " + shape_string(v.shape));
         break;
@@ -123,7 +123,7 @@ Plan::Plan(std::shared_ptr<SessionState> session, PlanSpec spec, int threads)
     const PlanValueSpec& v = spec_.values[id];
     infos_[id].dtype = v.dtype;
     infos_[id].shape = v.shape;
-    if (v.kind == PlanValueSpec::Kind::kInitializer) infos_[id].constant = session_->initializers[static_cast<size_t>(v.index)].bytes.data();
+    if (v.kind == PlanValueSpec::Kind::kInitializer) infos_[id].constant = session_->initializers[static_cast<size_t>(v.index)].data;
     if (v.kind == PlanValueSpec::Kind::kConstant) infos_[id].constant = v.constant->data();
   }
 }
@@ -224,7 +224,7 @@ void Plan::run(const std::vector<const void*>& inputs, const std::vector<void*>&
     void* data = nullptr;
     switch (v.kind) {
       case PlanValueSpec::Kind::kArena: data = arena + v.offset; break;
-      case PlanValueSpec::Kind::kInitializer: data = session_->initializers[static_cast<size_t>(v.index)].bytes.data(); break;
+      case PlanValueSpec::Kind::kInitializer: data = const_cast<uint8_t*>(session_->initializers[static_cast<size_t>(v.index)].data); break;
       case PlanValueSpec::Kind::kConstant: data = v.constant->data(); break;
       case PlanValueSpec::Kind::kInput: data = const_cast<void*>(inputs[static_cast<size_t>(v.index)]); break;
       case PlanValueSpec::Kind::kOutput: data = outputs[static_cast<size_t>(v.index)]; break;

@@ -23,10 +23,15 @@ struct SessionState {
   struct Initializer {
     DType dtype = DType::kUndefined;
     Shape shape;
-    AlignedBuffer bytes;
+    const uint8_t* data = nullptr;  // `bytes` bytes, readable for kOverReadPadding more
+    size_t bytes = 0;
+    AlignedBuffer copy;  // owns the data when it had to be copied
   };
   std::vector<Initializer> initializers;
   WeightCache weights;
+  // Keeps memory the initializers point into alive (the caller's buffers, used in place); released
+  // with the state. Type-erased so this file stays free of N-API.
+  std::shared_ptr<void> owner;
 };
 
 struct PlanValueSpec {
