@@ -115,10 +115,15 @@ export function isTensorType(value: unknown): value is TensorType {
 function typeOfData(data: unknown): TensorType | undefined {
   // Order matters only for subclasses (e.g. Buffer is a Uint8Array): exact classes are disjoint.
   if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
   if (data instanceof Uint16Array) return 'float16';
+  if (data instanceof Int16Array) return 'int16';
   if (data instanceof Int32Array) return 'int32';
+  if (data instanceof Uint32Array) return 'uint32';
   if (data instanceof Int8Array) return 'int8';
   if (data instanceof Uint8Array) return 'uint8';
+  if (data instanceof BigInt64Array) return 'int64';
+  if (data instanceof BigUint64Array) return 'uint64';
   return undefined;
 }
 

@@ -4,31 +4,17 @@
  * (ONNX TensorProto.DataType).
  */
 import type { OnnxElemType, TensorData as OnnxTensorData } from '../onnx/model.js';
+import { dtypeCode } from '../schedule/build-plan.js';
 import { arrayTypeOf, type TensorData, type TensorType } from '../tensor.js';
 
-const CODE_OF: Partial<Record<OnnxElemType, number>> = {
-  float32: 1,
-  uint8: 2,
-  int8: 3,
-  uint16: 4,
-  int16: 5,
-  int32: 6,
-  int64: 7,
-  bool: 9,
-  float16: 10,
-  float64: 11,
-  uint32: 12,
-  uint64: 13,
-};
-
 /** The native dtype code of an ONNX element type, or undefined when the runtime cannot hold it. */
-export function dtypeCode(type: OnnxElemType): number | undefined {
-  return CODE_OF[type];
-}
+export { dtypeCode };
+
+const TENSOR_TYPES: readonly TensorType[] = ['float32', 'uint8', 'int8', 'uint16', 'int16', 'int32', 'int64', 'bool', 'float16', 'float64', 'uint32', 'uint64'];
 
 /** ONNX element types that are also Tensor types (everything the runtime holds). */
 export function tensorTypeOf(type: OnnxElemType): TensorType | undefined {
-  return CODE_OF[type] === undefined ? undefined : (type as TensorType);
+  return dtypeCode(type) === undefined ? undefined : (type as TensorType);
 }
 
 /** A zero-filled TypedArray for `count` elements of `type`. */
@@ -42,9 +28,7 @@ export function isNumericData(data: OnnxTensorData): data is Exclude<OnnxTensorD
   return !Array.isArray(data);
 }
 
-const TYPE_OF_CODE = new Map<number, TensorType>(
-  (Object.entries(CODE_OF) as [TensorType, number][]).map(([name, code]) => [code, name]),
-);
+const TYPE_OF_CODE = new Map<number, TensorType>(TENSOR_TYPES.map((name) => [dtypeCode(name)!, name]));
 
 /** The Tensor type of a native dtype code (throws for a code the runtime never produces). */
 export function tensorTypeOfCode(code: number): TensorType {

@@ -95,4 +95,28 @@ describe('Tensor', () => {
       expect(() => new Tensor('float32', new Float32Array(0), [])).toThrow(/hold 1 elements but data has 0/);
     });
   });
+
+  describe('the other onnxruntime element types', () => {
+    it('infers float64, int16, uint32, int64 and uint64 from their arrays', () => {
+      expect(new Tensor(new Float64Array(2)).type).toBe('float64');
+      expect(new Tensor(new Int16Array(2)).type).toBe('int16');
+      expect(new Tensor(new Uint32Array(2)).type).toBe('uint32');
+      expect(new Tensor(new BigInt64Array(2)).type).toBe('int64');
+      expect(new Tensor(new BigUint64Array(2)).type).toBe('uint64');
+    });
+
+    it('builds int64 from numbers or bigints, bool from booleans, uint16 by name', () => {
+      const t = new Tensor('int64', [1, -2, 3n as unknown as number], [3]);
+      expect(t.data).toBeInstanceOf(BigInt64Array);
+      expect(Array.from(t.data)).toEqual([1n, -2n, 3n]);
+      expect(() => new Tensor('int64', [1.5], [1])).toThrow(TypeError);
+      expect(() => new Tensor('uint64', [-1], [1])).toThrow(TypeError);
+      const b = new Tensor('bool', [true, false, 1] as unknown as number[], [3]);
+      expect(b.type).toBe('bool');
+      expect(Array.from(b.data)).toEqual([1, 0, 1]);
+      expect(() => new Tensor('bool', [2], [1])).toThrow(RangeError);
+      expect(new Tensor('uint16', new Uint16Array(2), [2]).type).toBe('uint16');
+      expect(() => new Tensor('int16', [40000], [1])).toThrow(RangeError);
+    });
+  });
 });
