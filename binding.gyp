@@ -21,7 +21,9 @@
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except",
         'octet_core',
       ],
-      'defines': ['NAPI_VERSION=8'],
+      # A C++ exception node-addon-api cannot throw into JS (an environment shutting down) is dropped
+      # instead of terminating the process.
+      'defines': ['NAPI_VERSION=8', 'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS'],
       'conditions': [
         ['target_arch=="x64"', {'dependencies': ['octet_avx2', 'octet_avxvnni', 'octet_avx512vnni']}],
         ['target_arch=="arm64"', {'dependencies': ['octet_neon', 'octet_neondot']}],

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include "../core/run_threads.h"
 #include "../core/thread_pool.h"
 #include "args.h"
+#include "env_jobs.h"
 #include "errors.h"
 #include "plan_from_js.h"
 
@@ -77,56 +79,17 @@ RunBinding bind(const Plan& plan, const Napi::Value& inputs_value, const Napi::V
   return b;
 }
 
-// One job on a libuv worker thread: build the plan's operators if needed, then run the graph.
-class RunWorker final : public Napi::AsyncWorker {
- public:
-  RunWorker(Napi::Env env, std::shared_ptr<Plan> plan, RunBinding binding, int threads, bool build_only)
-      : Napi::AsyncWorker(env, "octet.run"), deferred_(Napi::Promise::Deferred::New(env)), plan_(std::move(plan)),
-        binding_(std::move(binding)), threads_(threads), build_only_(build_only) {}
-
-  Napi::Promise promise() { return deferred_.Promise(); }
-
-  void Execute() override {
-    try {
-      plan_->build();
-      if (!build_only_) plan_->run(binding_.inputs, binding_.outputs, threads_);
-    } catch (const Error& e) {
-      failed_ = true;
-      kind_ = e.kind();
-      message_ = e.what();
-    } catch (const std::bad_alloc&) {
-      failed_ = true;
-      message_ = "octet: out of memory";
-    } catch (const std::exception& e) {
-      failed_ = true;
-      message_ = std::string("octet: ") + e.what();
-    }
-  }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    binding_.keep.clear();
-    if (failed_) deferred_.Reject(to_js_error(env, Error(kind_, message_)).Value());
-    else deferred_.Resolve(env.Undefined());
-  }
-
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  std::shared_ptr<Plan> plan_;
-  RunBinding binding_;
-  int threads_;
-  bool build_only_;
-  bool failed_ = false;
-  ErrorKind kind_ = ErrorKind::kGeneric;
-  std::string message_;
-};
-
 }  // namespace
 
 Napi::Function SessionWrap::define(Napi::Env env) {
-  return DefineClass(env, "NativeSession",
+  // Process-wide statics that jobs use are constructed before the run threads, whose wait for running
+  // jobs at exit() must come before their destructors (atexit runs both in reverse order).
+  OpRegistry::global();
+  RunThreads::global();
+  // The environment's jobs reach every session through the constructor's data, which lives as long
+  // as the class.
+  auto* jobs = new std::shared_ptr<EnvJobs>(EnvJobs::create(env));
+  Napi::Function ctor = DefineClass(env, "NativeSession",
                      {
                          InstanceMethod<&SessionWrap::AddPlan>("addPlan"),
                          InstanceMethod<&SessionWrap::RemovePlan>("removePlan"),
@@ -137,12 +100,16 @@ Napi::Function SessionWrap::define(Napi::Env env) {
                          InstanceMethod<&SessionWrap::Run>("run"),
                          InstanceMethod<&SessionWrap::RunSync>("runSync"),
                          InstanceMethod<&SessionWrap::Release>("release"),
-                     });
+                     },
+                     jobs);
+  ctor.AddFinalizer([](Napi::Env, std::shared_ptr<EnvJobs>* p) { delete p; }, jobs);
+  return ctor;
 }
 
 // new NativeSession(initializers, threads)
 SessionWrap::SessionWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SessionWrap>(info) {
   Napi::Env env = info.Env();
+  jobs_ = *static_cast<std::shared_ptr<EnvJobs>*>(info.Data());
   guarded(env, [&] {
     if (!info[0].IsArray()) throw_type("NativeSession: initializers must be an array");
     threads_ = static_cast<int>(integer(info[1], Name{"NativeSession", "threads"}, 1, 1024));
@@ -159,12 +126,12 @@ void SessionWrap::adjust_memory(Napi::Env env) {
   int64_t bytes = 0;
   if (state_)
     for (const auto& init : state_->initializers) bytes += static_cast<int64_t>(init.copy.size());
-  for (const auto& [id, plan] : plans_) bytes += static_cast<int64_t>(plan->pooled_bytes());
+  for (const auto& [id, entry] : plans_) bytes += static_cast<int64_t>(entry.plan->pooled_bytes());
   Napi::MemoryManagement::AdjustExternalMemory(env, bytes - reported_bytes_);
   reported_bytes_ = bytes;
 }
 
-std::shared_ptr<Plan> SessionWrap::plan_at(const Napi::Value& id) {
+const SessionWrap::PlanEntry& SessionWrap::plan_at(const Napi::Value& id) {
   if (!state_) throw_error("session was released");
   const int64_t i = integer(id, Name{"session", "plan id"}, 0, 1 << 30);
   auto it = plans_.find(static_cast<int>(i));
@@ -179,7 +146,7 @@ Napi::Value SessionWrap::AddPlan(const Napi::CallbackInfo& info) {
     auto plan = std::make_shared<Plan>(state_, plan_from_js(info[0].As<Napi::Object>()), threads_);
     plan->set_profiling(profiling_);
     const int id = next_plan_++;
-    plans_[id] = std::move(plan);
+    plans_[id] = PlanEntry{std::move(plan), std::make_shared<std::atomic<int64_t>>(0)};
     return Napi::Number::New(info.Env(), id);
   });
 }
@@ -192,19 +159,19 @@ Napi::Value SessionWrap::RemovePlan(const Napi::CallbackInfo& info) {
   });
 }
 
-// Builds the plan's operators (packs weights) on a worker thread; resolves when done.
+// Builds the plan's operators (packs weights) on a run thread; resolves when done.
 Napi::Value SessionWrap::BuildPlan(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
-    auto* worker = new RunWorker(info.Env(), plan_at(info[0]), RunBinding{}, threads_, true);
-    Napi::Promise p = worker->promise();
-    worker->Queue();
-    return p;
+    NativeJob job;
+    job.work = [plan = plan_at(info[0]).plan] { plan->build(); };
+    job.threads = threads_;
+    return jobs_->start(info.Env(), std::move(job));
   });
 }
 
 Napi::Value SessionWrap::PlanInfo(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
-    std::shared_ptr<Plan> plan = plan_at(info[0]);
+    std::shared_ptr<Plan> plan = plan_at(info[0]).plan;
     Napi::Object o = Napi::Object::New(info.Env());
     o.Set("arenaBytes", Napi::Number::New(info.Env(), static_cast<double>(plan->arena_bytes())));
     o.Set("scratchBytes", Napi::Number::New(info.Env(), static_cast<double>(plan->scratch_bytes())));
@@ -216,14 +183,14 @@ Napi::Value SessionWrap::PlanInfo(const Napi::CallbackInfo& info) {
 // setProfiling(on): time every node of every plan from now on (and of plans added later).
 Napi::Value SessionWrap::SetProfiling(const Napi::CallbackInfo& info) {
   profiling_ = info[0].ToBoolean().Value();
-  for (auto& [id, plan] : plans_) plan->set_profiling(profiling_);
+  for (auto& [id, entry] : plans_) entry.plan->set_profiling(profiling_);
   return info.Env().Undefined();
 }
 
 // profile(planId) → { runs, nodes: [{ name, opType, nanoseconds }] } in execution order.
 Napi::Value SessionWrap::Profile(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
-    std::shared_ptr<Plan> plan = plan_at(info[0]);
+    std::shared_ptr<Plan> plan = plan_at(info[0]).plan;
     Napi::Env env = info.Env();
     const std::vector<int64_t> ns = plan->node_nanoseconds();
     Napi::Array nodes = Napi::Array::New(env, ns.size());
@@ -244,18 +211,23 @@ Napi::Value SessionWrap::Profile(const Napi::CallbackInfo& info) {
 // run(planId, inputs, outputs) → Promise<void>: the whole graph in one job off the main thread.
 Napi::Value SessionWrap::Run(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
-    std::shared_ptr<Plan> plan = plan_at(info[0]);
-    RunBinding binding = bind(*plan, info[1], info[2], true);
-    auto* worker = new RunWorker(info.Env(), plan, std::move(binding), threads_, false);
-    Napi::Promise p = worker->promise();
-    worker->Queue();
-    return p;
+    const PlanEntry& entry = plan_at(info[0]);
+    RunBinding binding = bind(*entry.plan, info[1], info[2], true);
+    NativeJob job;
+    job.work = [plan = entry.plan, inputs = std::move(binding.inputs), outputs = std::move(binding.outputs), threads = threads_] {
+      plan->build();
+      plan->run(inputs, outputs, threads);
+    };
+    job.threads = threads_;
+    job.keep = std::move(binding.keep);
+    job.recent_ns = entry.recent_ns;
+    return jobs_->start(info.Env(), std::move(job));
   });
 }
 
 Napi::Value SessionWrap::RunSync(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
-    std::shared_ptr<Plan> plan = plan_at(info[0]);
+    std::shared_ptr<Plan> plan = plan_at(info[0]).plan;
     RunBinding binding = bind(*plan, info[1], info[2], false);
     plan->build();
     plan->run(binding.inputs, binding.outputs, threads_);

@@ -1,16 +1,18 @@
 // JavaScript handle of a native session: the initializers, the plans built for each input-shape
-// signature, and the run entry points. run() is one AsyncWorker job (Execute runs the whole graph on
-// a libuv worker thread, no N-API calls there); runSync() runs the same job on the calling thread.
+// signature, and the run entry points. run() is one native job (env_jobs.h: the whole graph on a run
+// thread, no N-API calls there); runSync() runs the same work on the calling thread.
 // Plans are shared_ptrs so a run in flight keeps its plan (and the session's weights) alive even if
 // the session is released meanwhile; release() only drops the handle's references.
 #pragma once
 
 #include <napi.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 
 #include "../graph/plan.h"
+#include "env_jobs.h"
 
 namespace octet::addon {
 
@@ -31,11 +33,17 @@ class SessionWrap : public Napi::ObjectWrap<SessionWrap> {
   Napi::Value RunSync(const Napi::CallbackInfo& info);
   Napi::Value Release(const Napi::CallbackInfo& info);
 
-  std::shared_ptr<Plan> plan_at(const Napi::Value& id);
+  struct PlanEntry {
+    std::shared_ptr<Plan> plan;
+    std::shared_ptr<std::atomic<int64_t>> recent_ns;  // how long its runs took lately (NativeJob)
+  };
+
+  const PlanEntry& plan_at(const Napi::Value& id);
   void adjust_memory(Napi::Env env);
 
+  std::shared_ptr<EnvJobs> jobs_;
   std::shared_ptr<SessionState> state_;
-  std::map<int, std::shared_ptr<Plan>> plans_;
+  std::map<int, PlanEntry> plans_;
   int next_plan_ = 1;
   int threads_ = 1;
   int64_t reported_bytes_ = 0;

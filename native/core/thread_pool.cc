@@ -19,8 +19,12 @@ std::atomic<int> g_default_threads{0};
 }
 
 int hardware_threads() {
-  const unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 1 : static_cast<int>(n);
+  // hardware_concurrency() reads /sys on every call (three syscalls): ask once per process.
+  static const int n = [] {
+    const unsigned c = std::thread::hardware_concurrency();
+    return c == 0 ? 1 : static_cast<int>(c);
+  }();
+  return n;
 }
 
 int default_threads() {

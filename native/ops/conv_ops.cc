@@ -38,7 +38,6 @@
 #include "conv/layout_checks.h"
 #include "conv/layout_transpose.h"
 #include "conv/parallel.h"
-#include "conv/thread_slots.h"
 #include "sgemm.h"
 
 namespace octet {
@@ -57,8 +56,14 @@ constexpr size_t kSharedColBytes = 8u << 20;
 // A runtime W is packed per im2col tile when its packing stays in L2 (re-packing it is then a fast
 // copy); bigger ones are packed once per shared tile, so many more rows pay for each packing.
 constexpr size_t kTilePackBytes = 256 * 1024;
-// Depthwise: output pixels per kernel call (one indirection buffer per thread).
-constexpr int64_t kDwPixels = 32;
+// Depthwise: output pixels per kernel call (one indirection buffer per thread), and the fewest a
+// thread takes at a time when a layer has few pixels (7x7: 49 pixels on 2 threads in chunks of 4).
+constexpr size_t kDwPixels = 32;
+constexpr size_t kDwMinPixels = 4;
+// Depthwise rows whose inner columns (no padding) are at least this many pixels take them in one
+// strided kernel call (no per-pixel pointers) and the border pixels apart. Shorter rows (7x7: 5
+// inner pixels) are faster as one indirection call per chunk, in 4-pixel steps across rows.
+constexpr int64_t kDwMinStridedRun = 8;
 // Elementwise passes (activation, channel-multiplier expansion) hand out this many floats per task.
 constexpr size_t kElementwiseChunk = 16 * 1024;
 // The spatial ranks the operators take.
@@ -104,11 +109,8 @@ int64_t read_group(const NodeSpec& node) {
 // Non-clamp activations run over the output after the GEMM (clamps are in its epilogue).
 void apply_activation(const Activation& act, float* data, size_t n, int threads) {
   if (act.is_clamp() || n == 0) return;
-  const size_t tasks = (n + kElementwiseChunk - 1) / kElementwiseChunk;
-  parallel_tasks(tasks, threads, [&](size_t t) {
-    const size_t begin = t * kElementwiseChunk;
-    act.apply(data + begin, std::min(n, begin + kElementwiseChunk) - begin);
-  });
+  parallel_ranges(n, threads, kElementwiseChunk / 8, kElementwiseChunk,
+                  [&](size_t begin, size_t end, size_t) { act.apply(data + begin, end - begin); });
 }
 
 // The ISA is part of every packing key: packed panels are laid out for the path active at create.
@@ -204,6 +206,11 @@ class ConvOp final : public Op {
           layout_weights(wdata, buf->as<float>(), 1, M_, taps_, 1);
           return std::shared_ptr<const AlignedBuffer>(buf);
         });
+      const WindowAxis& wa = win_.w;
+      dw_ow_begin_ = (wa.pad_begin + wa.stride - 1) / wa.stride;
+      const int64_t last = wa.in - 1 - (wa.kernel - 1) * wa.dilation + wa.pad_begin;  // ow * stride <= last
+      dw_ow_end_ = last < 0 ? 0 : last / wa.stride + 1;
+      dw_strided_rows_ = dw_ow_end_ - dw_ow_begin_ >= kDwMinStridedRun;
       // Padding taps read this zero vector; it also stands in for an absent bias (the kernel always
       // adds one; acc + 0 is acc, as acc is never -0).
       zeros_.resize(sizeof(float) * static_cast<size_t>(M_));
@@ -300,7 +307,8 @@ class ConvOp final : public Op {
     if (path_ == Path::kPointwise) l.pack = l.bytes.take(pack_bytes);
     if (path_ == Path::kDepthwise) {
       if (multiplier_ > 1) l.expanded = l.bytes.take(f * static_cast<size_t>(N_ * M_ * win_.in_pixels()));
-      l.per_thread_bytes = align64(sizeof(const float*) * static_cast<size_t>(kDwPixels * taps_));
+      // The indirection buffer of a chunk, then the input row of each (kd, kh) of the current row.
+      l.per_thread_bytes = align64(sizeof(const float*) * static_cast<size_t>(kDwPixels * taps_ + win_.d.kernel * win_.h.kernel));
       l.per_thread = l.bytes.take(l.per_thread_bytes * threads);
     } else if (path_ == Path::kIm2col) {
       const int64_t pixels = N_ * win_.out_pixels();
@@ -384,11 +392,11 @@ class ConvOp final : public Op {
       for (int64_t tile = 0; tile < tiles; ++tile) {
         const int64_t p0 = tile * rows, p1 = std::min(pixels, p0 + rows);
         for (int64_t g = 0; g < group_; ++g) {
-          // Unroll the tile on all threads, in bands of rows.
-          const int64_t band = std::max<int64_t>(1, (p1 - p0 + 4 * threads - 1) / (4 * threads));
-          parallel_tasks(static_cast<size_t>((p1 - p0 + band - 1) / band), threads, [&](size_t b) {
-            const int64_t b0 = p0 + static_cast<int64_t>(b) * band, b1 = std::min(p1, b0 + band);
-            im2col_nhwc(x, C_, g * Cg_, Cg_, win_, b0, b1, col + (b0 - p0) * K_);
+          // Unroll the tile on all threads, each the band of rows it then multiplies (sgemm's bands).
+          const size_t tile_rows = static_cast<size_t>(p1 - p0);
+          parallel_ranges(tile_rows, threads, 1, tile_rows, [&](size_t b0, size_t b1, size_t) {
+            const int64_t r0 = static_cast<int64_t>(b0), r1 = static_cast<int64_t>(b1);
+            im2col_nhwc(x, C_, g * Cg_, Cg_, win_, p0 + r0, p0 + r1, col + r0 * K_);
           });
           gemm(static_cast<size_t>(p1 - p0), col, static_cast<size_t>(K_), weights, scratch_at<void>(ctx.scratch, l.pack), g, bias,
                out + p0 * M_, threads);
@@ -397,14 +405,14 @@ class ConvOp final : public Op {
       apply_activation(act_, out, static_cast<size_t>(pixels * M_), threads);
       return;
     }
-    ThreadSlots slots;
-    parallel_tasks(static_cast<size_t>(tiles * group_), threads, [&](size_t task) {
-      const size_t slot = l.per_thread + l.per_thread_bytes * slots.acquire();
-      float* col = scratch_at<float>(ctx.scratch, slot);
+    // Each thread a band of tiles (and all their groups): the pixels it gets in the next layer.
+    parallel_ranges(static_cast<size_t>(tiles * group_), threads, 1, 1, [&](size_t task, size_t, size_t slot) {
+      const size_t mine = l.per_thread + l.per_thread_bytes * slot;
+      float* col = scratch_at<float>(ctx.scratch, mine);
       const int64_t g = static_cast<int64_t>(task) % group_;
       const int64_t p0 = static_cast<int64_t>(task) / group_ * rows, p1 = std::min(pixels, p0 + rows);
       im2col_nhwc(x, C_, g * Cg_, Cg_, win_, p0, p1, col);
-      gemm(static_cast<size_t>(p1 - p0), col, static_cast<size_t>(K_), weights, scratch_at<void>(ctx.scratch, slot + l.col_bytes), g, bias,
+      gemm(static_cast<size_t>(p1 - p0), col, static_cast<size_t>(K_), weights, scratch_at<void>(ctx.scratch, mine + l.col_bytes), g, bias,
            out + p0 * M_, 1);
       activate_rows(out, p0, p1, g);
     });
@@ -420,18 +428,16 @@ class ConvOp final : public Op {
       // Output channel m reads input channel m / multiplier: repeat each input channel so the kernel
       // sees one input channel per output channel.
       float* e = scratch_at<float>(ctx.scratch, l.expanded);
-      const int64_t pixels = N_ * win_.in_pixels();
-      const int64_t per_task = std::max<int64_t>(1, static_cast<int64_t>(kElementwiseChunk) / M_);
-      parallel_tasks(static_cast<size_t>((pixels + per_task - 1) / per_task), threads, [&](size_t t) {
-        const int64_t p0 = static_cast<int64_t>(t) * per_task, p1 = std::min(pixels, p0 + per_task);
-        for (int64_t p = p0; p < p1; ++p)
+      const size_t pixels = static_cast<size_t>(N_ * win_.in_pixels());
+      const size_t per_chunk = std::max<size_t>(1, kElementwiseChunk / static_cast<size_t>(M_));
+      parallel_ranges(pixels, threads, per_chunk / 8, per_chunk, [&](size_t p0, size_t p1, size_t) {
+        for (size_t p = p0; p < p1; ++p)
           for (int64_t c = 0; c < C_; ++c)
             for (int64_t j = 0; j < multiplier_; ++j) e[p * M_ + c * multiplier_ + j] = x[p * C_ + c];
       });
       src = e;
     }
     const float* zeros = zeros_.as<float>();
-    const int64_t chunks_per_row = (w.out + kDwPixels - 1) / kDwPixels;
     DwConvF32Args base;
     base.channels = static_cast<size_t>(M_);
     base.taps = static_cast<size_t>(taps_);
@@ -441,38 +447,77 @@ class ConvOp final : public Op {
     base.clamp = clamp_;
     base.min = epilogue_.min;
     base.max = epilogue_.max;
-    ThreadSlots slots;
-    parallel_tasks(static_cast<size_t>(N_ * d.out * h.out * chunks_per_row), threads, [&](size_t task) {
-      const float** ptrs = scratch_at<const float*>(ctx.scratch, l.per_thread + l.per_thread_bytes * slots.acquire());
-      const int64_t row = static_cast<int64_t>(task) / chunks_per_row;  // (n * OD + od) * OH + oh
-      const int64_t n = row / (d.out * h.out), od = row / h.out % d.out, oh = row % h.out;
-      const int64_t ow0 = static_cast<int64_t>(task) % chunks_per_row * kDwPixels, ow1 = std::min(w.out, ow0 + kDwPixels);
-      // The indirection buffer: one pointer per (pixel, tap), padding taps at the zero vector.
+    // Chunks of output pixels in (n, od, oh, ow) order, across rows when rows are short; each
+    // thread its own band of them, the one it also gets of the next layer's pixels.
+    const int64_t pixels = N_ * win_.out_pixels();
+    const int64_t plane_rows = d.kernel * h.kernel, tap_step = w.dilation * M_;
+    parallel_ranges(static_cast<size_t>(pixels), threads, kDwMinPixels, kDwPixels, [&](size_t begin, size_t end, size_t slot) {
+      const float** ptrs = scratch_at<const float*>(ctx.scratch, l.per_thread + l.per_thread_bytes * slot);
+      const float** rows = ptrs + kDwPixels * static_cast<size_t>(taps_);
+      // Pixels wait in the indirection buffer (pixels [pending, pending + count)) until a strided
+      // run or the chunk's end, so that short rows and border pixels go to the kernel together.
       const float** p = ptrs;
-      for (int64_t ow = ow0; ow < ow1; ++ow) {
-        for (int64_t kd = 0; kd < d.kernel; ++kd) {
+      int64_t pending = 0, count = 0;
+      const auto call = [&](int64_t first, int64_t pixels_in_call, size_t input_stride) {
+        DwConvF32Args a = base;
+        a.pixels = static_cast<size_t>(pixels_in_call);
+        a.input = ptrs;
+        a.input_stride = input_stride;
+        a.output = out + first * M_;
+        dw_kernel_->f32(a);
+        if (!act_.is_clamp()) act_.apply(a.output, a.pixels * static_cast<size_t>(M_));
+      };
+      const auto flush = [&] {
+        if (count > 0) call(pending, count, 0);
+        p = ptrs;
+        count = 0;
+      };
+      for (int64_t pixel = static_cast<int64_t>(begin); pixel < static_cast<int64_t>(end);) {
+        const int64_t row = pixel / w.out;  // (n * OD + od) * OH + oh
+        const int64_t n = row / (d.out * h.out), od = row / h.out % d.out, oh = row % h.out;
+        // The input row of each (kd, kh), null in the padding.
+        bool all_rows = true;
+        for (int64_t kd = 0, r = 0; kd < d.kernel; ++kd) {
           const int64_t id = od * d.stride - d.pad_begin + kd * d.dilation;
-          const bool d_inside = id >= 0 && id < d.in;
-          for (int64_t kh = 0; kh < h.kernel; ++kh) {
+          for (int64_t kh = 0; kh < h.kernel; ++kh, ++r) {
             const int64_t ih = oh * h.stride - h.pad_begin + kh * h.dilation;
-            if (!d_inside || ih < 0 || ih >= h.in) {
-              for (int64_t kw = 0; kw < w.kernel; ++kw) *p++ = zeros;
-              continue;
-            }
-            const float* in_row = src + ((n * d.in + id) * h.in + ih) * w.in * M_;
-            for (int64_t kw = 0; kw < w.kernel; ++kw) {
-              const int64_t iw = ow * w.stride - w.pad_begin + kw * w.dilation;
-              *p++ = iw >= 0 && iw < w.in ? in_row + iw * M_ : zeros;
-            }
+            const bool inside = id >= 0 && id < d.in && ih >= 0 && ih < h.in;
+            rows[r] = inside ? src + ((n * d.in + id) * h.in + ih) * w.in * M_ : nullptr;
+            all_rows = all_rows && inside;
           }
         }
+        // Columns [ow0, ow1) of this row are in the chunk; those in [mid0, mid1) read no padding.
+        const int64_t at = row * w.out;  // pixel index of column 0
+        const int64_t ow0 = pixel - at, ow1 = std::min(w.out, static_cast<int64_t>(end) - at);
+        const bool strided = all_rows && dw_strided_rows_;
+        const int64_t mid0 = strided ? std::min(ow1, std::max(ow0, dw_ow_begin_)) : ow1;
+        const int64_t mid1 = strided ? std::max(mid0, std::min(ow1, dw_ow_end_)) : ow1;
+        // Indirection for columns [a, b): one pointer per (pixel, tap), padding taps at the zeros.
+        const auto indirect = [&](int64_t a, int64_t b) {
+          if (count == 0) pending = at + a;
+          count += b - a;
+          for (int64_t ow = a; ow < b; ++ow) {
+            const int64_t iw0 = ow * w.stride - w.pad_begin;
+            for (int64_t r = 0; r < plane_rows; ++r)
+              for (int64_t kw = 0; kw < w.kernel; ++kw) {
+                const int64_t iw = iw0 + kw * w.dilation;
+                *p++ = rows[r] != nullptr && iw >= 0 && iw < w.in ? rows[r] + iw * M_ : zeros;
+              }
+          }
+        };
+        indirect(ow0, mid0);
+        if (mid1 > mid0) {
+          // No padding: tap (r, kw) of column mid0 + i is rows[r] + (iw0 + kw * dilation + i * stride) * M.
+          flush();
+          const int64_t iw0 = mid0 * w.stride - w.pad_begin;
+          for (int64_t r = 0; r < plane_rows; ++r)
+            for (int64_t kw = 0; kw < w.kernel; ++kw) ptrs[r * w.kernel + kw] = rows[r] + iw0 * M_ + kw * tap_step;
+          call(at + mid0, mid1 - mid0, static_cast<size_t>(w.stride * M_));
+        }
+        indirect(mid1, ow1);
+        pixel = at + ow1;
       }
-      DwConvF32Args a = base;
-      a.pixels = static_cast<size_t>(ow1 - ow0);
-      a.input = ptrs;
-      a.output = out + (row * w.out + ow0) * M_;
-      dw_kernel_->f32(a);
-      if (!act_.is_clamp()) act_.apply(a.output, a.pixels * static_cast<size_t>(M_));
+      flush();
     });
   }
 
@@ -491,6 +536,8 @@ class ConvOp final : public Op {
   int64_t multiplier_ = 1;
   const DwConvKernel* dw_kernel_ = nullptr;
   std::shared_ptr<const AlignedBuffer> dw_weights_;  // constant W
+  int64_t dw_ow_begin_ = 0, dw_ow_end_ = 0;          // output columns whose taps are all inside the input row
+  bool dw_strided_rows_ = false;                     // those columns make runs worth a strided kernel call
   AlignedBuffer zeros_;
 };
 

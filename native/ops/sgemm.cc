@@ -14,32 +14,27 @@
 // round trip costs more than the L1 misses of a longer slice) and tied on 2048³ and K = 4096; a
 // 768 KiB chunk beat 512 KiB by ~3% (each A tile copy serves more panels) and tied 1 MiB.
 //
-// Threads: tasks never share an output element, and every element is one fma chain whatever the
-// tiling, so the result never depends on the thread count or on which thread ran what.
+// Threads: with enough rows, each thread owns a band of rows (conv/parallel.h), the same band of
+// pixels in consecutive 1x1 convolutions, so that it reads from its own cache what it wrote; few
+// rows against a big B are cut into blocks of rows × panels instead. Tasks never share an output
+// element, and every element is one fma chain whatever the tiling, so the result never depends on
+// the thread count or on which thread ran what.
 #include "sgemm.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <functional>
 #include <limits>
 
 #include "../core/aligned_buffer.h"
 #include "../core/thread_pool.h"
 #include "../dispatch/dispatch.h"
 #include "../kernels/sgemm/sgemm_kernel.h"
+#include "conv/parallel.h"
 
 namespace octet {
 
 namespace {
-
-// Runs body(task) for task < tasks on the pool. The std::function the pool takes holds only a
-// reference to the lambda: a lambda capturing many references may not fit std::function's small
-// buffer, and run() must not allocate.
-template <typename Body>
-void parallel(size_t tasks, int threads, const Body& body) {
-  ThreadPool::global().parallel_for(tasks, threads, std::function<void(size_t)>(std::cref(body)));
-}
 
 size_t div_up(size_t v, size_t d) { return (v + d - 1) / d; }
 size_t round_up(size_t v, size_t m) { return div_up(v, m) * m; }
@@ -127,7 +122,7 @@ void pack_all(const float* b, size_t K, size_t N, bool b_transposed, size_t ldb,
   const size_t useful = std::max<size_t>(1, K * N / (size_t{1} << 16));
   const int t = static_cast<int>(std::min<size_t>(std::max(threads, 1), useful));
   const size_t per_task = div_up(panels, t == 1 ? 1 : std::min(panels, static_cast<size_t>(4 * t)));
-  parallel(div_up(panels, per_task), t, [&](size_t task) {
+  parallel_tasks(div_up(panels, per_task), t, [&](size_t task) {
     const size_t end = std::min(panels, (task + 1) * per_task);
     for (size_t p = task * per_task; p < end; ++p) pack_panel(b, K, N, b_transposed, ldb, nr, p, out + p * K * nr);
   });
@@ -154,22 +149,6 @@ void run(size_t M, const float* a, size_t lda, const Panels& b, float* c, size_t
   const bool copy_a = blocked && mr <= kMaxMr && std::min(chunk_panels, panels) >= 3;
   const size_t a_stride = round_up(kc_step, 16) + 16;
 
-  // Row blocks whose C (block rows × chunk columns) stays in L2; then enough tasks to balance the
-  // threads: at least 4 per thread (an atomic counter hands them out, so a thread slowed by another
-  // process takes fewer), a multiple of the thread count when rows alone make them.
-  size_t block_rows = std::max(mr, kCBlockBytes / (std::min(chunk_panels, panels) * nr * sizeof(float)) / mr * mr);
-  size_t m_blocks = div_up(M, block_rows);
-  size_t n_tasks = 1;
-  if (t > 1) {
-    const size_t wanted = 4 * static_cast<size_t>(t);
-    if (m_blocks >= wanted) m_blocks = round_up(m_blocks, static_cast<size_t>(t));
-    else n_tasks = std::min(panels, div_up(wanted, m_blocks));
-  }
-  block_rows = round_up(div_up(M, m_blocks), mr);
-  m_blocks = div_up(M, block_rows);
-  const size_t panels_per_task = div_up(panels, n_tasks);
-  n_tasks = div_up(panels, panels_per_task);
-
   SGemmTile base;
   // An infinite bound clamps nothing (sgemm_clamp passes NaN and ±inf through), so skip both then.
   base.clamp = !(ep.min == -std::numeric_limits<float>::infinity() && ep.max == std::numeric_limits<float>::infinity());
@@ -177,11 +156,10 @@ void run(size_t M, const float* a, size_t lda, const Panels& b, float* c, size_t
   base.max = ep.max;
   base.ldc = ldc;
 
-  parallel(m_blocks * n_tasks, t, [&](size_t task) {
+  // Row tiles [tile_begin, tile_end) × panels [p_begin, p_end) of C.
+  const auto block = [&](size_t tile_begin, size_t tile_end, size_t p_begin, size_t p_end) {
     alignas(64) float a_tile[kMaxMr * kATileStride];  // ~49 KiB of stack, used when copy_a
-    const size_t mb = task / n_tasks, nt = task % n_tasks;
-    const size_t m_begin = mb * block_rows, m_end = std::min(M, m_begin + block_rows);
-    const size_t p_begin = nt * panels_per_task, p_end = std::min(panels, p_begin + panels_per_task);
+    const size_t m_begin = tile_begin * mr, m_end = std::min(M, tile_end * mr);
     SGemmTile tile = base;
     for (size_t chunk = p_begin; chunk < p_end; chunk += chunk_panels) {
       const size_t chunk_end = std::min(p_end, chunk + chunk_panels);
@@ -223,6 +201,42 @@ void run(size_t M, const float* a, size_t lda, const Panels& b, float* c, size_t
         k0 += kc;
       } while (k0 < K);
     }
+  };
+
+  // Row blocks whose C (block rows × chunk columns) stays in L2.
+  const size_t tiles = div_up(M, mr);
+  const size_t block_tiles = std::max<size_t>(1, kCBlockBytes / (std::min(chunk_panels, panels) * nr * sizeof(float)) / mr);
+  if (t == 1) {
+    for (size_t t0 = 0; t0 < tiles; t0 += block_tiles) block(t0, std::min(tiles, t0 + block_tiles), 0, panels);
+    return;
+  }
+  const size_t threads_used = static_cast<size_t>(t);
+  if (tiles >= 2 * threads_used && K * N < M * (K + N)) {
+    // Rows: each thread owns a contiguous band of rows (parallel_parts), so that it writes the rows
+    // of C (the pixels, in a 1x1 convolution) that it reads in the next layer. Every thread reads
+    // all of B, which costs less than splitting columns when B is the smaller of the operands
+    // (K·N < M·(K + N): A and C, which the other split makes every thread read or pass on).
+    // Chunks of an eighth of a band (for stealing), no bigger than an L2 block.
+    parallel_ranges(tiles, t, 1, block_tiles, [&](size_t t0, size_t t1, size_t) { block(t0, t1, 0, panels); });
+    return;
+  }
+  // Few rows against a big B: blocks of rows × panels, at least 4 per thread (an atomic counter
+  // hands them out, so a thread slowed by another process takes fewer), a multiple of the thread
+  // count when rows alone make them. Blocks have whole tiles in equal numbers (±1).
+  const size_t wanted = 4 * threads_used;
+  size_t m_blocks = div_up(tiles, block_tiles);
+  size_t n_tasks = 1;
+  if (m_blocks >= wanted) {
+    m_blocks = std::min(tiles, round_up(m_blocks, threads_used));
+  } else {
+    n_tasks = std::min(panels, div_up(wanted, m_blocks));
+    if (m_blocks * n_tasks < wanted) m_blocks = std::min(tiles, div_up(wanted, n_tasks));
+  }
+  const size_t panels_per_task = div_up(panels, n_tasks);
+  n_tasks = div_up(panels, panels_per_task);
+  parallel_tasks(m_blocks * n_tasks, t, [&](size_t task) {
+    const size_t mb = task / n_tasks, nt = task % n_tasks;
+    block(mb * tiles / m_blocks, (mb + 1) * tiles / m_blocks, nt * panels_per_task, std::min(panels, (nt + 1) * panels_per_task));
   });
 }
 

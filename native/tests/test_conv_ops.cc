@@ -497,11 +497,24 @@ TEST(conv_tiles_and_threads) {
   check_conv_case(long_1d, 405, {1, 3});
   check_conv_case(conv3d("3-D 3x3x3 32->16 on 10x12x14 (many tiles)", 1, 32, 16, {10, 12, 14}, 3, 1, 1), 408, {1, 2, 3});
   check_conv_case(conv3d("3-D depthwise on 6x9x40", 1, 20, 20, {6, 9, 40}, 3, 1, 1, 1, 20), 409, {1, 3});
+  // Depthwise rows long enough for strided kernel calls (inner columns >= 8) between border pixels,
+  // chunks that cross rows and images, MobileNet-like channel counts, no padding, dilation.
+  check_conv_case(conv2d("depthwise 3x3 C=32 on 2x 13x23", 2, 32, 32, 13, 23, 3, 1, 1, 1, 32), 411, {1, 2, 3});
+  check_conv_case(conv2d("depthwise 3x3 s2 C=144 on 12x21", 1, 144, 144, 12, 21, 3, 2, 1, 1, 144), 412, {1, 2, 3});
+  check_conv_case(conv2d("depthwise 3x3 inner run of exactly 8", 1, 16, 16, 5, 10, 3, 1, 1, 1, 16), 413, {1, 2, 3});
+  check_conv_case(conv2d("depthwise 3x3 no padding", 1, 20, 20, 9, 14, 3, 1, 0, 1, 20), 414, {1, 2, 3});
+  check_conv_case(conv2d("depthwise 3x3 dilation 2 on 2x 9x27", 2, 12, 12, 9, 27, 3, 1, 2, 2, 12), 415, {1, 2, 3});
+  check_conv_case(conv2d("depthwise multiplier 2 on 8x19", 1, 6, 12, 8, 19, 3, 1, 1, 1, 6), 416, {1, 2, 3});
+  check_conv_case(conv2d("depthwise 3x3 C=96 on 7x7", 1, 96, 96, 7, 7, 3, 1, 1, 1, 96), 417, {1, 2, 3});
+  // The first layer's shape (C = 3, 3x3 s2): im2col rows copied whole for inner pixels.
+  check_conv_case(conv2d("3x3 s2 3->32 on 2x 30x37", 2, 3, 32, 30, 37, 3, 2, 1), 418, {1, 2, 3});
 }
 
 TEST(conv_every_isa) {
   const Isa saved = active_isa();
   const std::vector<ConvCase> cases{conv2d("depthwise 3x3", 1, 37, 37, 9, 10, 3, 1, 1, 1, 37),
+                                    conv2d("depthwise 3x3 wide rows", 1, 37, 37, 5, 21, 3, 1, 1, 1, 37),
+                                    conv2d("depthwise 3x3 s2 wide rows", 1, 32, 32, 6, 33, 3, 2, 1, 1, 32),
                                     conv2d("depthwise multiplier 2 s2", 1, 9, 18, 9, 10, 3, 2, 1, 1, 9),
                                     conv2d("3x3 dense", 1, 7, 11, 8, 9, 3, 1, 1), conv2d("1x1 dense", 1, 19, 17, 5, 6, 1),
                                     conv2d("3x3 grouped", 1, 8, 12, 7, 6, 3, 2, 1, 1, 2),

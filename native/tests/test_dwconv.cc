@@ -1,8 +1,11 @@
 // Every depthwise kernel this CPU runs against the scalar oracle, bit for bit: channel counts around
 // each ISA's vector and unroll widths (1, 3..5, 7..9, 15..17, 31..33, 63..65, primes), tap counts
-// 1..25, clamped and not, output strides wider than the channels (the gap must stay untouched), and
-// inputs seasoned with NaN, ±inf, -0 and subnormals so the clamp's NaN and signed-zero rules are
-// exercised too.
+// 1..25, pixel counts around the kernels' 4-pixel steps, both input forms (a pointer per pixel and
+// tap, or per tap with a pixel stride), clamped and not, output strides wider than the channels (the
+// gap must stay untouched), and inputs seasoned with NaN, ±inf, -0 and subnormals so the clamp's NaN
+// and signed-zero rules are exercised too. Any NaN matches any NaN: which NaN operand an add or fma
+// passes on depends on the instruction form the compiler picks (GCC swaps the operands of an add
+// freely), as in the sgemm tests.
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -35,6 +38,7 @@ float seasoned_value(Rng& rng, bool specials) {
 struct KernelCase {
   size_t channels, taps, pixels, extra_stride;
   bool clamp, specials;
+  bool strided = false;  // one pointer per tap and DwConvF32Args::input_stride
 };
 
 // Runs `k` on a freshly built problem (the same for every ISA, from `seed`); returns the output
@@ -55,6 +59,18 @@ std::vector<float> run_kernel(const DwConvKernel& k, const KernelCase& c, uint64
     const int pick = rng.uniform(0, static_cast<int>(distinct));
     p = pick == static_cast<int>(distinct) ? zeros.get() : vectors[pick].get();
   }
+  // Strided: every tap's pixels `input_stride` floats apart in one exact-size buffer (taps overlap,
+  // as neighbouring pixels' taps do in a convolution).
+  const size_t input_stride = c.strided ? C + rng.uniform(0, 3) * 4 + rng.uniform(0, 1) : 0;
+  std::unique_ptr<float[]> plane;
+  if (c.strided) {
+    const size_t tap_span = C * 2 + 3;  // the taps start at offsets in [0, tap_span)
+    const size_t length = tap_span + (c.pixels - 1) * input_stride + C;
+    plane.reset(new float[length]);
+    for (size_t i = 0; i < length; ++i) plane[i] = seasoned_value(rng, c.specials);
+    ptrs.resize(c.taps);
+    for (auto& p : ptrs) p = plane.get() + rng.uniform(0, static_cast<int>(tap_span) - 1);
+  }
   std::vector<float> weights(c.taps * C), bias(C);
   for (auto& v : weights) v = seasoned_value(rng, c.specials);
   for (auto& v : bias) v = seasoned_value(rng, c.specials);
@@ -65,6 +81,7 @@ std::vector<float> run_kernel(const DwConvKernel& k, const KernelCase& c, uint64
   a.pixels = c.pixels;
   a.taps = c.taps;
   a.input = ptrs.data();
+  a.input_stride = input_stride;
   a.weights = weights.data();
   a.bias = bias.data();
   a.output = out.data();
@@ -79,7 +96,7 @@ std::vector<float> run_kernel(const DwConvKernel& k, const KernelCase& c, uint64
 std::string describe(const KernelCase& c, const DwConvKernel& k) {
   std::ostringstream s;
   s << k.name << " channels=" << c.channels << " taps=" << c.taps << " pixels=" << c.pixels << " stride=+"
-    << c.extra_stride << " clamp=" << c.clamp << " specials=" << c.specials;
+    << c.extra_stride << " clamp=" << c.clamp << " specials=" << c.specials << " strided=" << c.strided;
   return s.str();
 }
 
@@ -88,6 +105,9 @@ uint32_t bits(float f) {
   std::memcpy(&b, &f, 4);
   return b;
 }
+
+// The same value: equal bits, or both NaN.
+bool same(float got, float want) { return bits(got) == bits(want) || (std::isnan(got) && std::isnan(want)); }
 
 }  // namespace
 
@@ -114,6 +134,28 @@ TEST(dwconv_scalar_computes_the_definition) {
   }
 }
 
+TEST(dwconv_scalar_strided_input_is_the_indirection_it_stands_for) {
+  // input_stride = s with pointers q[t] means pixel p's tap t at q[t] + p * s: the same as an
+  // indirection buffer holding those pointers.
+  Rng rng(11);
+  const size_t C = 6, T = 4, P = 5, S = 9;
+  std::vector<float> plane(3 * C + (P - 1) * S + C), w(T * C), b(C);
+  for (auto* v : {&plane, &w, &b})
+    for (auto& x : *v) x = rng.uniform_float(-1, 1);
+  const float* taps[T] = {plane.data(), plane.data() + 2, plane.data() + C, plane.data() + 3 * C};
+  std::vector<const float*> indirection;
+  for (size_t p = 0; p < P; ++p)
+    for (size_t t = 0; t < T; ++t) indirection.push_back(taps[t] + p * S);
+  std::vector<float> strided_out(P * C), indirect_out(P * C);
+  DwConvF32Args a;
+  a.channels = C; a.pixels = P; a.taps = T; a.weights = w.data(); a.bias = b.data(); a.output_stride = C;
+  a.input = taps; a.input_stride = S; a.output = strided_out.data();
+  dwconv_kernel_scalar()->f32(a);
+  a.input = indirection.data(); a.input_stride = 0; a.output = indirect_out.data();
+  dwconv_kernel_scalar()->f32(a);
+  for (size_t i = 0; i < P * C; ++i) CHECK(bits(strided_out[i]) == bits(indirect_out[i])) << "element " << i;
+}
+
 TEST(dwconv_every_isa_matches_scalar) {
   const DwConvKernel& scalar = *dwconv_kernel_scalar();
   const size_t channel_counts[] = {1, 2, 3, 4, 5, 7, 8, 9, 13, 15, 16, 17, 24, 31, 32, 33, 47, 48, 63, 64, 65, 96, 127, 144, 161};
@@ -124,14 +166,18 @@ TEST(dwconv_every_isa_matches_scalar) {
     int failures = 0;
     for (size_t channels : channel_counts)
       for (size_t taps : tap_counts)
-        for (int variant = 0; variant < 4 && failures < 3; ++variant) {
-          KernelCase c{channels, taps, static_cast<size_t>(1 + variant * 2), static_cast<size_t>(variant == 3 ? 5 : 0),
-                       (variant & 1) != 0, variant >= 2};
+        for (int variant = 0; variant < 16 && failures < 3; ++variant) {
+          // Pixels 1, 3, 4, 5, 7, 8, 9, 13: below, at and past the kernels' 4-pixel steps; each with
+          // both input forms.
+          const size_t pixel_counts[] = {1, 3, 4, 5, 7, 8, 9, 13};
+          const int v = variant / 2;
+          KernelCase c{channels, taps, pixel_counts[v], static_cast<size_t>(v % 3 == 2 ? 5 : 0), (v & 1) != 0, (v & 2) != 0,
+                       (variant & 1) != 0};
           ++seed;
           const std::vector<float> want = run_kernel(scalar, c, seed);
           const std::vector<float> got = run_kernel(k, c, seed);
           for (size_t i = 0; i < want.size(); ++i) {
-            if (bits(want[i]) == bits(got[i])) continue;
+            if (same(got[i], want[i])) continue;
             const size_t stride = c.channels + c.extra_stride;
             CHECK(false) << describe(c, k) << ": first difference at pixel " << i / stride << " channel " << i % stride
                          << (i % stride >= c.channels ? " (outside the channels: must not be written)" : "") << ": got "

@@ -313,8 +313,10 @@ TEST(sgemm_clamp_nan_and_signed_zero_rules) {
 }
 
 TEST(sgemm_results_do_not_depend_on_thread_count) {
-  // Shapes where the driver splits rows, panels, or both; every thread count gives the reference.
-  const size_t shapes[][3] = {{1, 1024, 300}, {2, 700, 129}, {97, 64, 576}, {300, 300, 64}, {260, 33, 1030}};
+  // Shapes where the driver splits rows (in bands per thread, K blocked or not), panels, or both;
+  // every thread count gives the reference. 1x1 convolutions: {784, 144, 24}, {49, 160, 960}.
+  const size_t shapes[][3] = {{1, 1024, 300}, {2, 700, 129}, {97, 64, 576}, {300, 300, 64}, {260, 33, 1030},
+                              {150, 170, 1100}, {784, 144, 24}, {49, 160, 960}, {37, 40, 16}};
   uint64_t seed = 70;
   for (const auto& s : shapes)
     for (int threads : {1, 2, 3, 4}) {

@@ -8,12 +8,14 @@ namespace octet {
 namespace {
 
 void dwconv_f32_scalar(const DwConvF32Args& a) {
+  const size_t pointers_per_pixel = a.input_stride == 0 ? a.taps : 0;
   for (size_t p = 0; p < a.pixels; ++p) {
-    const float* const* in = a.input + p * a.taps;
+    const float* const* in = a.input + p * pointers_per_pixel;
+    const size_t shift = p * a.input_stride;  // floats past each pointer
     float* out = a.output + p * a.output_stride;
     for (size_t c = 0; c < a.channels; ++c) {
       float acc = 0.0f;
-      for (size_t t = 0; t < a.taps; ++t) acc = std::fma(in[t][c], a.weights[t * a.channels + c], acc);
+      for (size_t t = 0; t < a.taps; ++t) acc = std::fma(in[t][shift + c], a.weights[t * a.channels + c], acc);
       float y = acc + a.bias[c];
       if (a.clamp) {
         y = y > a.min ? y : a.min;

@@ -19,16 +19,23 @@ inline __m256i lanes(int count) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), index);
 }
 
+// Every loop over rows and vectors is unrolled completely (pragmas), so that the accumulators are
+// named registers from the first load to the last store; left rolled, GCC keeps them in a stack
+// array and moves them in and out around the K loop, a third of the time at small K.
 template <int R, int NV>
 void tile(const SGemmTile& t) {
   // The lane masks are made where they are used, never kept across the K loop: the loop needs 15 of
   // the 16 ymm registers, and a 16th live value makes GCC spill the accumulators every iteration.
   __m256 acc[R][NV];
   if (t.accumulate) {
+#pragma GCC unroll 6
     for (int r = 0; r < R; ++r)
+#pragma GCC unroll 2
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_maskload_ps(t.c + r * t.ldc + 8 * v, lanes(t.cols - 8 * v));
   } else {
+#pragma GCC unroll 6
     for (int r = 0; r < R; ++r)
+#pragma GCC unroll 2
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_setzero_ps();
   }
   const float* a = t.a;
@@ -36,9 +43,12 @@ void tile(const SGemmTile& t) {
   const size_t lda = t.lda, ldb = t.ldb, kc = t.kc;  // locals: the loop must not re-read the tile through memory
   for (size_t k = 0; k < kc; ++k) {
     __m256 bv[NV];
+#pragma GCC unroll 2
     for (int v = 0; v < NV; ++v) bv[v] = _mm256_loadu_ps(b + 8 * v);
+#pragma GCC unroll 6
     for (int r = 0; r < R; ++r) {
       const __m256 av = _mm256_set1_ps(a[r * lda]);
+#pragma GCC unroll 2
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_fmadd_ps(av, bv[v], acc[r][v]);
     }
     a += 1;
@@ -46,22 +56,30 @@ void tile(const SGemmTile& t) {
   }
   if (t.finish) {
     if (t.bias != nullptr) {
+#pragma GCC unroll 2
       for (int v = 0; v < NV; ++v) {
         const __m256 bias = _mm256_maskload_ps(t.bias + 8 * v, lanes(t.cols - 8 * v));
+#pragma GCC unroll 6
         for (int r = 0; r < R; ++r) acc[r][v] = _mm256_add_ps(acc[r][v], bias);
       }
     }
     if (t.clamp) {
       const __m256 lo = _mm256_set1_ps(t.min), hi = _mm256_set1_ps(t.max);
+#pragma GCC unroll 6
       for (int r = 0; r < R; ++r)
+#pragma GCC unroll 2
         for (int v = 0; v < NV; ++v) acc[r][v] = _mm256_min_ps(hi, _mm256_max_ps(lo, acc[r][v]));  // sgemm_clamp
     }
   }
   if (t.cols == NV * 8) {
+#pragma GCC unroll 6
     for (int r = 0; r < R; ++r)
+#pragma GCC unroll 2
       for (int v = 0; v < NV; ++v) _mm256_storeu_ps(t.c + r * t.ldc + 8 * v, acc[r][v]);
   } else {
+#pragma GCC unroll 6
     for (int r = 0; r < R; ++r)
+#pragma GCC unroll 2
       for (int v = 0; v < NV; ++v) _mm256_maskstore_ps(t.c + r * t.ldc + 8 * v, lanes(t.cols - 8 * v), acc[r][v]);
   }
 }

@@ -5,6 +5,34 @@
 
 namespace octet {
 
+namespace {
+
+// Short runs (a first layer's kernel row of 3 pixels × 3 channels is 9 floats) are copied inline:
+// a memcpy or memset call per run cost more than the copy, two thirds of that layer's time.
+constexpr size_t kInlineFloats = 32;
+// Kernel rows (kD * kH) of the fast path's row pointers; bigger kernels take the general path.
+constexpr int64_t kMaxPlaneRows = 64;
+
+inline void copy_floats(float* dst, const float* src, size_t n) {
+  if (n > kInlineFloats) {
+    std::memcpy(dst, src, n * sizeof(float));
+    return;
+  }
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) std::memcpy(dst + i, src + i, 4 * sizeof(float));  // one 16-byte move
+  for (; i < n; ++i) dst[i] = src[i];
+}
+
+inline void zero_floats(float* dst, size_t n) {
+  if (n > kInlineFloats) {
+    std::memset(dst, 0, n * sizeof(float));
+    return;
+  }
+  for (size_t i = 0; i < n; ++i) dst[i] = 0.0f;
+}
+
+}  // namespace
+
 void im2col_nhwc(const float* x, int64_t channels, int64_t c0, int64_t cg, const Window& win, int64_t p0, int64_t p1,
                  float* col) {
   const WindowAxis& d = win.d;
@@ -12,7 +40,6 @@ void im2col_nhwc(const float* x, int64_t channels, int64_t c0, int64_t cg, const
   const WindowAxis& w = win.w;
   const int64_t K = win.taps() * cg;
   const int64_t plane_taps = h.kernel * w.kernel * cg;  // columns of one kd
-  const size_t tap_bytes = static_cast<size_t>(cg) * sizeof(float);
   // With all channels of a pixel and no horizontal dilation, a kernel row's taps are one contiguous
   // run of the input row: one copy instead of kW.
   const bool row_contiguous = cg == channels && w.dilation == 1;
@@ -21,37 +48,66 @@ void im2col_nhwc(const float* x, int64_t channels, int64_t c0, int64_t cg, const
   int64_t od = p0 % pixels_per_image / (h.out * w.out);
   int64_t oh = p0 % (h.out * w.out) / w.out;
   int64_t ow = p0 % w.out;
-  for (int64_t p = p0; p < p1; ++p) {
-    float* dst = col + (p - p0) * K;
-    const int64_t iw0 = ow * w.stride - w.pad_begin;
+  // Any pixel: tap by tap, zeros where the window leaves the input.
+  const auto general_pixel = [&](float* dst, int64_t iw0) {
     for (int64_t kd = 0; kd < d.kernel; ++kd) {
       const int64_t id = od * d.stride - d.pad_begin + kd * d.dilation;
       if (id < 0 || id >= d.in) {
-        std::memset(dst, 0, static_cast<size_t>(plane_taps) * sizeof(float));
+        zero_floats(dst, static_cast<size_t>(plane_taps));
         dst += plane_taps;
         continue;
       }
       for (int64_t kh = 0; kh < h.kernel; ++kh, dst += w.kernel * cg) {
         const int64_t ih = oh * h.stride - h.pad_begin + kh * h.dilation;
         if (ih < 0 || ih >= h.in) {
-          std::memset(dst, 0, static_cast<size_t>(w.kernel) * tap_bytes);
+          zero_floats(dst, static_cast<size_t>(w.kernel * cg));
           continue;
         }
         const float* row = x + (((n * d.in + id) * h.in + ih) * w.in) * channels + c0;
         if (row_contiguous) {
           const int64_t lo = std::min(w.kernel, std::max<int64_t>(0, -iw0));  // first tap inside
           const int64_t hi = std::max(lo, std::min(w.kernel, w.in - iw0));     // one past the last
-          if (lo > 0) std::memset(dst, 0, static_cast<size_t>(lo) * tap_bytes);
-          if (hi > lo) std::memcpy(dst + lo * cg, row + (iw0 + lo) * channels, static_cast<size_t>(hi - lo) * tap_bytes);
-          if (hi < w.kernel) std::memset(dst + hi * cg, 0, static_cast<size_t>(w.kernel - hi) * tap_bytes);
+          if (lo > 0) zero_floats(dst, static_cast<size_t>(lo * cg));
+          if (hi > lo) copy_floats(dst + lo * cg, row + (iw0 + lo) * channels, static_cast<size_t>((hi - lo) * cg));
+          if (hi < w.kernel) zero_floats(dst + hi * cg, static_cast<size_t>((w.kernel - hi) * cg));
         } else {
           for (int64_t kw = 0; kw < w.kernel; ++kw) {
             const int64_t iw = iw0 + kw * w.dilation;
-            if (iw < 0 || iw >= w.in) std::memset(dst + kw * cg, 0, tap_bytes);
-            else std::memcpy(dst + kw * cg, row + iw * channels, tap_bytes);
+            if (iw < 0 || iw >= w.in) zero_floats(dst + kw * cg, static_cast<size_t>(cg));
+            else copy_floats(dst + kw * cg, row + iw * channels, static_cast<size_t>(cg));
           }
         }
       }
+    }
+  };
+  // The input rows of the current output row, one per (kd, kh) (null in the padding), while the
+  // pixels' windows lie inside the rows horizontally: then a pixel is plane_rows copies of
+  // `run` floats (the first layer: 3 copies of 9).
+  const int64_t plane_rows = d.kernel * h.kernel, run = w.kernel * cg;
+  const bool fast = row_contiguous && plane_rows <= kMaxPlaneRows;
+  const int64_t extent = w.extent();
+  const float* rows[kMaxPlaneRows];
+  const auto find_rows = [&] {
+    const float** r = rows;
+    for (int64_t kd = 0; kd < d.kernel; ++kd) {
+      const int64_t id = od * d.stride - d.pad_begin + kd * d.dilation;
+      for (int64_t kh = 0; kh < h.kernel; ++kh) {
+        const int64_t ih = oh * h.stride - h.pad_begin + kh * h.dilation;
+        *r++ = id >= 0 && id < d.in && ih >= 0 && ih < h.in ? x + (((n * d.in + id) * h.in + ih) * w.in) * channels + c0 : nullptr;
+      }
+    }
+  };
+  if (fast) find_rows();
+  for (int64_t p = p0; p < p1; ++p) {
+    float* dst = col + (p - p0) * K;
+    const int64_t iw0 = ow * w.stride - w.pad_begin;
+    if (fast && iw0 >= 0 && iw0 + extent <= w.in) {
+      for (int64_t r = 0; r < plane_rows; ++r, dst += run) {
+        if (rows[r] != nullptr) copy_floats(dst, rows[r] + iw0 * channels, static_cast<size_t>(run));
+        else zero_floats(dst, static_cast<size_t>(run));
+      }
+    } else {
+      general_pixel(dst, iw0);
     }
     if (++ow == w.out) {
       ow = 0;
@@ -62,6 +118,7 @@ void im2col_nhwc(const float* x, int64_t channels, int64_t c0, int64_t cg, const
           ++n;
         }
       }
+      if (fast && p + 1 < p1) find_rows();
     }
   }
 }
