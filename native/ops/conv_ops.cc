@@ -37,7 +37,7 @@
 #include "conv/im2col.h"
 #include "conv/layout_checks.h"
 #include "conv/layout_transpose.h"
-#include "conv/parallel.h"
+#include "../core/parallel.h"
 #include "sgemm.h"
 
 namespace octet {

@@ -30,7 +30,7 @@
 #include "conv/conv_geometry.h"
 #include "conv/layout_checks.h"
 #include "conv/layout_transpose.h"
-#include "conv/parallel.h"
+#include "../core/parallel.h"
 
 namespace octet {
 

@@ -14,7 +14,7 @@
 // round trip costs more than the L1 misses of a longer slice) and tied on 2048³ and K = 4096; a
 // 768 KiB chunk beat 512 KiB by ~3% (each A tile copy serves more panels) and tied 1 MiB.
 //
-// Threads: with enough rows, each thread owns a band of rows (conv/parallel.h), the same band of
+// Threads: with enough rows, each thread owns a band of rows (core/parallel.h), the same band of
 // pixels in consecutive 1x1 convolutions, so that it reads from its own cache what it wrote; few
 // rows against a big B are cut into blocks of rows × panels instead. Tasks never share an output
 // element, and every element is one fma chain whatever the tiling, so the result never depends on
@@ -30,7 +30,7 @@
 #include "../core/thread_pool.h"
 #include "../dispatch/dispatch.h"
 #include "../kernels/sgemm/sgemm_kernel.h"
-#include "conv/parallel.h"
+#include "../core/parallel.h"
 
 namespace octet {
 

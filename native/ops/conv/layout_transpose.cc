@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <type_traits>
 
-#include "parallel.h"
+#include "../../core/parallel.h"
 
 // 4x4 register transposes for 4-byte elements with the baseline vector ISA of each architecture
 // (SSE on x86-64, NEON on AArch64: no special compiler flags). They only move bits, so every path

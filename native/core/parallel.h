@@ -23,7 +23,7 @@
 #include <functional>
 #include <thread>
 
-#include "../../core/thread_pool.h"
+#include "thread_pool.h"
 
 namespace octet {
 
