@@ -20,6 +20,7 @@
 #include "../ops/conv/layout_transpose.h"
 #include "op_test_util.h"
 #include "test_main.h"
+#include "window_test_util.h"
 
 namespace octet::test {
 
@@ -46,41 +47,7 @@ std::vector<float> random_floats(Rng& rng, size_t n, float lo = -1.0f, float hi 
   return v;
 }
 
-// [N, C, P] <-> [N, P, C], written independently of the operator's own transposes.
-std::vector<float> to_nhwc(const std::vector<float>& x, int64_t n, int64_t c, int64_t p) {
-  std::vector<float> y(x.size());
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < c; ++j)
-      for (int64_t k = 0; k < p; ++k) y[(i * p + k) * c + j] = x[(i * c + j) * p + k];
-  return y;
-}
-std::vector<float> to_nchw(const std::vector<float>& x, int64_t n, int64_t c, int64_t p) {
-  std::vector<float> y(x.size());
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < c; ++j)
-      for (int64_t k = 0; k < p; ++k) y[(i * c + j) * p + k] = x[(i * p + k) * c + j];
-  return y;
-}
 
-// One spatial axis as the spec defines it, computed here independently of conv_geometry.cc.
-struct Axis {
-  int64_t in = 1, k = 1, s = 1, d = 1, pb = 0, pe = 0, out = 1;
-};
-
-Axis conv_axis(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pe, const std::string& auto_pad) {
-  Axis a{in, k, s, d, pb, pe, 0};
-  const int64_t extent = (k - 1) * d + 1;
-  if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-    a.out = (in + s - 1) / s;
-    const int64_t total = std::max<int64_t>(0, (a.out - 1) * s + extent - in);
-    a.pb = auto_pad == "SAME_UPPER" ? total / 2 : (total + 1) / 2;
-    a.pe = total - a.pb;
-  } else {
-    if (auto_pad == "VALID") a.pb = a.pe = 0;
-    a.out = (in + a.pb + a.pe - extent) / s + 1;
-  }
-  return a;
-}
 
 struct ConvCase {
   std::string label;
@@ -111,28 +78,8 @@ Attributes conv_attrs(const ConvCase& c, bool channels_last) {
   return a;
 }
 
-// The geometry of a case: axes D, H, W, the leading ones the identity below 3-D.
-struct Axes {
-  Axis d, h, w;
-  int64_t out_pixels() const { return d.out * h.out * w.out; }
-  std::vector<int64_t> out_spatial(size_t rank) const {
-    const Axis* all[3] = {&d, &h, &w};
-    std::vector<int64_t> s;
-    for (size_t i = 3 - rank; i < 3; ++i) s.push_back(all[i]->out);
-    return s;
-  }
-};
 
-Axes case_axes(const ConvCase& c) {
-  const size_t rank = c.spatial.size();
-  const auto at = [](const std::vector<int64_t>& v, size_t i, int64_t fallback) { return v.empty() ? fallback : v[i]; };
-  Axes a;
-  Axis* all[3] = {&a.d, &a.h, &a.w};
-  for (size_t i = 0; i < rank; ++i)
-    *all[3 - rank + i] = conv_axis(c.spatial[i], c.kernel[i], at(c.strides, i, 1), at(c.dilations, i, 1), at(c.pads, i, 0),
-                                   at(c.pads, rank + i, 0), c.auto_pad);
-  return a;
-}
+Axes case_axes(const ConvCase& c) { return window_axes(c.spatial, c.kernel, c.strides, c.dilations, c.pads, c.auto_pad); }
 
 struct ConvData {
   std::vector<float> x, w, b;  // x NCHW
@@ -191,13 +138,6 @@ std::vector<float> reference_conv(const ConvCase& c, const ConvData& data) {
   return y;
 }
 
-Shape layout_shape(int64_t n, int64_t c, const std::vector<int64_t>& spatial, bool channels_last) {
-  Shape s{n};
-  if (!channels_last) s.push_back(c);
-  s.insert(s.end(), spatial.begin(), spatial.end());
-  if (channels_last) s.push_back(c);
-  return s;
-}
 
 // w_constant false: W is a runtime input (a graph input, or computed by DequantizeLinear).
 std::unique_ptr<OpHarness> make_conv(const ConvCase& c, const ConvData& d, bool channels_last, bool w_constant = true) {
