@@ -41,16 +41,21 @@ int64_t int_at(const Napi::Value& v, const std::string& what) {
   return static_cast<int64_t>(d);
 }
 
-int int_id_at(const Napi::Value& v, const std::string& what) {
-  const int64_t i = int_at(v, what);
-  if (i < -1 || i > std::numeric_limits<int>::max()) throw_range(what + " is out of range: " + std::to_string(i));
-  return static_cast<int>(i);
-}
 
 std::vector<int64_t> ints_at(const Napi::Value& v, const std::string& what) {
   Napi::Array a = array_at(v, what);
   std::vector<int64_t> out(a.Length());
   for (uint32_t i = 0; i < a.Length(); ++i) out[i] = int_at(a.Get(i), what + "[" + std::to_string(i) + "]");
+  return out;
+}
+
+// Value ids: -1 (an omitted optional input/output) or a non-negative int; the plan checks the range.
+std::vector<int> ids_at(const Napi::Value& v, const std::string& what) {
+  std::vector<int> out;
+  for (int64_t id : ints_at(v, what)) {
+    if (id < -1 || id > std::numeric_limits<int>::max()) throw_range(what + ": value id " + std::to_string(id) + " is out of range");
+    out.push_back(static_cast<int>(id));
+  }
   return out;
 }
 
@@ -146,13 +151,13 @@ PlanSpec plan_from_js(const Napi::Object& plan) {
     n.domain = string_at(field(o, "domain"), where + ".domain");
     n.name = string_at(field(o, "name"), where + ".name");
     n.opset = static_cast<int>(int_at(field(o, "opset"), where + ".opset"));
-    for (int64_t id : ints_at(field(o, "inputs"), where + ".inputs")) n.inputs.push_back(int_id_at(Napi::Number::New(plan.Env(), static_cast<double>(id)), where + ".inputs"));
-    for (int64_t id : ints_at(field(o, "outputs"), where + ".outputs")) n.outputs.push_back(int_id_at(Napi::Number::New(plan.Env(), static_cast<double>(id)), where + ".outputs"));
+    n.inputs = ids_at(field(o, "inputs"), where + ".inputs");
+    n.outputs = ids_at(field(o, "outputs"), where + ".outputs");
     attributes_from_js(field(o, "attributes"), n.attrs, where + ".attributes");
   }
   spec.arena_bytes = int_at(field(plan, "arenaBytes"), "plan.arenaBytes");
-  for (int64_t id : ints_at(field(plan, "inputs"), "plan.inputs")) spec.inputs.push_back(static_cast<int>(std::max<int64_t>(-2, std::min<int64_t>(id, std::numeric_limits<int>::max()))));
-  for (int64_t id : ints_at(field(plan, "outputs"), "plan.outputs")) spec.outputs.push_back(static_cast<int>(std::max<int64_t>(-2, std::min<int64_t>(id, std::numeric_limits<int>::max()))));
+  spec.inputs = ids_at(field(plan, "inputs"), "plan.inputs");
+  spec.outputs = ids_at(field(plan, "outputs"), "plan.outputs");
   return spec;
 }
 

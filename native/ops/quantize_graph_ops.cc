@@ -228,6 +228,12 @@ class QMatMulOp final : public Op {
       if (bn != 1 && bn != N_) throw_node_range(node, "b_scale must hold 1 or N values, got " + std::to_string(bn));
       b_scale_per_col_ = bn != 1;
       if (out_dtype != DType::kUint8 && out_dtype != DType::kInt8) throw_node_type(node, "y_zero_point must be uint8 or int8");
+      // Constant scales (the usual case): the requantization multipliers once, not per run.
+      if (init.input(1).constant && init.input(4).constant && init.input(6).constant) {
+        multipliers_.resize(static_cast<size_t>(bn));
+        requant_multipliers(*static_cast<const float*>(init.input(1).constant), static_cast<const float*>(init.input(4).constant), static_cast<int>(bn),
+                            *static_cast<const float*>(init.input(6).constant), multipliers_.data());
+      }
     }
     // Constant B (and constant zero point): pack once, shared by every plan.
     const bool zp_constant = !init.has_input(b_zp_index_) || init.input(b_zp_index_).constant != nullptr;
@@ -258,10 +264,12 @@ class QMatMulOp final : public Op {
     g.threads = ctx.threads;
     const size_t out_size = dtype_size(out[0]->dtype);
     if (qlinear_) {
-      const int count = b_scale_per_col_ ? static_cast<int>(N_) : 1;
-      requant_multipliers(*in[1]->as<float>(), in[4]->as<float>(), count, *in[6]->as<float>(), scales);
+      if (multipliers_.empty()) {
+        const int count = b_scale_per_col_ ? static_cast<int>(N_) : 1;
+        requant_multipliers(*in[1]->as<float>(), in[4]->as<float>(), count, *in[6]->as<float>(), scales);
+      }
       g.kind = out[0]->dtype == DType::kUint8 ? OutputKind::kUint8 : OutputKind::kInt8;
-      g.scale = scales;
+      g.scale = multipliers_.empty() ? scales : multipliers_.data();
       g.scale_per_col = b_scale_per_col_;
       g.zero_point = in[7]->present() ? zero_point_at(*in[7], 0) : 0;
       g.qmin = g.kind == OutputKind::kUint8 ? 0 : -128;
@@ -306,6 +314,7 @@ class QMatMulOp final : public Op {
   int64_t M_ = 0, K_ = 0, N_ = 0, b_batches_ = 1;
   std::vector<int64_t> a_offsets_, b_offsets_;
   std::vector<std::shared_ptr<const PackedWeights>> packed_;
+  std::vector<float> multipliers_;  // precomputed when all three scales are constants
 };
 
 template <typename T> std::unique_ptr<Op> make(const OpInit& init) { return std::make_unique<T>(init); }
