@@ -88,7 +88,7 @@ const AI_ONNX: Entry[] = [
   ['Identity', 1, { view: true }], ['Dropout', 1, { view: true }],
   // Quantization.
   ['QuantizeLinear', 10], ['DequantizeLinear', 10], ['DynamicQuantizeLinear', 11], ['MatMulInteger', 10],
-  ['QLinearMatMul', 10],
+  ['QLinearMatMul', 10], ['QLinearConv', 10], ['ConvInteger', 10],
 ];
 
 function makeInfo(domain: string, [opType, minOpset = MIN_OPSET, options = {}]: Entry, maxOpset: number): OperatorInfo {
@@ -103,9 +103,18 @@ function makeInfo(domain: string, [opType, minOpset = MIN_OPSET, options = {}]: 
   };
 }
 
+/**
+ * com.microsoft operators (onnxruntime's contrib domain, version 1): the quantized operators of
+ * QOperator models, which octet's QDQ fusion also produces.
+ */
+const MICROSOFT: Entry[] = [['QGemm'], ['QLinearAdd'], ['QLinearMul'], ['QLinearGlobalAveragePool'], ['QLinearAveragePool']];
+
 /** Every supported operator. */
 export const OPERATORS: readonly OperatorInfo[] = Object.freeze([
   ...AI_ONNX.map((e) => makeInfo('', e, MAX_OPSET)),
+  ...MICROSOFT.map((e) => makeInfo('com.microsoft', e, 1)),
+  // A 256-entry table applied to each byte: any function of one quantized tensor (QDQ fusion).
+  makeInfo('octet', ['QLinearLookup', 1, { inPlace: true }], 1),
   // The planner's plain copy (a graph output that is an input or a constant, or listed twice).
   makeInfo('octet', ['Copy', 1, { inPlace: false }], 1),
 ].map((info) => Object.freeze(info)));

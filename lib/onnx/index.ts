@@ -14,7 +14,7 @@ export type {
   ValueKind,
 } from './model.js';
 export { readModel } from './read-model.js';
-export { decodeTensor, elemTypeName, elementCount, readTensor } from './tensor-proto.js';
+export { allocateTensorData, decodeTensor, elemTypeName, elementCount, readTensor, TENSOR_SLACK_BYTES } from './tensor-proto.js';
 export { constantValue, decodeAttribute } from './attributes.js';
 export { decodeGraph, decodeType, decodeValueInfo } from './graph.js';
 export { onnx as onnxProto, type DecodeContext } from './proto.js';

@@ -122,4 +122,9 @@ export interface OnnxModel {
 export interface ReadModelOptions {
   /** Folder external-data files are resolved against (default: the model file's folder). */
   baseDir?: string;
+  /**
+   * The bytes are handed over: tensors may be decoded in place (their raw data moved by a few bytes
+   * and viewed) instead of copied. Only for bytes nothing else reads afterwards. Default: false.
+   */
+  transferBytes?: boolean;
 }

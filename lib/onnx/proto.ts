@@ -13,6 +13,12 @@ export interface DecodeContext {
   source: string;
   /** Folder external-data locations are resolved against; undefined when unknown. */
   baseDir: string | undefined;
+  /**
+   * The model bytes when they are ours to rearrange (read from a file here, or handed over): raw
+   * tensor data is then aligned in place and viewed rather than copied, so a model's weights are held
+   * once, not twice.
+   */
+  ownedBytes?: Uint8Array;
 }
 
 interface LongLike {

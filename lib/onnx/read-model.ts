@@ -22,10 +22,10 @@ export function readModel(source: string | Uint8Array, options: ReadModelOptions
     } catch (e) {
       throw new Error(`readModel: cannot read ${path}: ${(e as Error).message}`);
     }
-    ctx = { source: path, baseDir: options.baseDir ?? dirname(path) };
+    ctx = { source: path, baseDir: options.baseDir ?? dirname(path), ownedBytes: wholeBuffer(bytes) };
   } else if (source instanceof Uint8Array) {
     bytes = source;
-    ctx = { source: '<bytes>', baseDir: options.baseDir };
+    ctx = { source: '<bytes>', baseDir: options.baseDir, ownedBytes: options.transferBytes ? wholeBuffer(source) : undefined };
   } else {
     throw new TypeError(`readModel: source must be a file path or a Uint8Array, got ${source === null ? 'null' : typeof source}`);
   }
@@ -52,4 +52,13 @@ export function readModel(source: string | Uint8Array, options: ReadModelOptions
     }
   }
   return { irVersion, opsetImports, producerName: m.producerName ?? '', graph: decodeGraph(m.graph, ctx) };
+}
+
+/**
+ * The bytes as a view we may write to, when they are their ArrayBuffer's only occupant: a small
+ * Buffer may be a slice of Node's shared pool, which must never be written.
+ */
+function wholeBuffer(bytes: Uint8Array): Uint8Array | undefined {
+  if (bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength || !(bytes.buffer instanceof ArrayBuffer)) return undefined;
+  return new Uint8Array(bytes.buffer);
 }

@@ -111,7 +111,7 @@ function readExternal(t: P.ITensorProto, name: string, ctx: DecodeContext, where
       const needs = length === undefined ? `offset ${offset}` : `bytes [${offset}, ${offset + length})`;
       throw new RangeError(`${where}: external data file ${file} is too short: needs ${needs} but has ${size} bytes`);
     }
-    const out = new Uint8Array(want);
+    const out = new Uint8Array(new ArrayBuffer(want + TENSOR_SLACK_BYTES), 0, want);  // viewed, not copied, by fromRaw
     let done = 0;
     while (done < want) {
       const n = readSync(fd, out, done, want - done, offset + done);
@@ -131,13 +131,42 @@ function readExternal(t: P.ITensorProto, name: string, ctx: DecodeContext, where
  */
 export const TENSOR_SLACK_BYTES = 64;
 
-/** Typed view over a copy of `bytes` (aligned), checking the byte length matches `count` elements. */
-function fromRaw(bytes: Uint8Array, layout: Layout, count: number, where: string): TensorData {
+/** Typed array of `count` elements with TENSOR_SLACK_BYTES spare bytes after it (zeroed). */
+export function allocateTensorData<T extends NumericCtor>(ctor: T, count: number): InstanceType<T> {
+  return new ctor(new ArrayBuffer(count * ctor.BYTES_PER_ELEMENT + TENSOR_SLACK_BYTES), 0, count) as InstanceType<T>;
+}
+
+/** Bytes a protobuf varint of `n` takes. */
+function varintLength(n: number): number {
+  let len = 1;
+  while (n >= 128) {
+    n = Math.floor(n / 128);
+    len++;
+  }
+  return len;
+}
+
+/**
+ * Typed view of raw tensor bytes. When they lie in model bytes we own, the data is moved back (by
+ * less than one element) onto an element boundary, over its own field tag and length, which were
+ * already decoded and which nothing else refers to, and viewed where it is; otherwise it is copied
+ * into a new aligned buffer. Either way TENSOR_SLACK_BYTES readable bytes follow it.
+ */
+function fromRaw(bytes: Uint8Array, layout: Layout, count: number, where: string, owned?: Uint8Array): TensorData {
   const size = layout.ctor.BYTES_PER_ELEMENT;
   if (bytes.length !== count * size) {
     throw new RangeError(`${where}: raw data has ${bytes.length} bytes, expected ${count * size} (${count} elements of ${size} bytes)`);
   }
   if (!littleEndianHost && size > 1) throw new Error(`${where}: big-endian hosts are not supported`);
+  if (owned !== undefined && bytes.buffer === owned.buffer && bytes.length > 0) {
+    const shift = bytes.byteOffset % size;
+    const header = 1 + varintLength(bytes.length);  // raw_data's tag byte and length varint
+    const start = bytes.byteOffset - shift;
+    if (shift <= header && start >= owned.byteOffset && start + bytes.length + TENSOR_SLACK_BYTES <= owned.byteOffset + owned.byteLength) {
+      if (shift > 0) new Uint8Array(owned.buffer).copyWithin(start, bytes.byteOffset, bytes.byteOffset + bytes.length);
+      return new layout.ctor(owned.buffer as ArrayBuffer, start, count);
+    }
+  }
   const copy = new Uint8Array(bytes.length + TENSOR_SLACK_BYTES);
   copy.set(bytes);
   return new layout.ctor(copy.buffer, 0, count);
@@ -214,9 +243,12 @@ export function decodeTensor(t: P.ITensorProto, ctx: DecodeContext, label?: stri
   const layout = LAYOUTS[type];
   if (!layout) throw new TypeError(`${where}: unsupported data type ${type} (${t.dataType})`);
   let data: TensorData;
-  if (external) data = fromRaw(readExternal(t, name, ctx, where), layout, count, where);
+  if (external) {
+    const bytes = readExternal(t, name, ctx, where);
+    data = fromRaw(bytes, layout, count, where, new Uint8Array(bytes.buffer as ArrayBuffer));
+  }
   else if (t.rawData != null && (t.rawData.length > 0 || Object.prototype.hasOwnProperty.call(t, 'rawData'))) {
-    data = fromRaw(t.rawData, layout, count, where);
+    data = fromRaw(t.rawData, layout, count, where, ctx.ownedBytes);
   } else data = fromField(t, type, layout, count, where);
   if (type === 'bool') {
     const b = data as Uint8Array;

@@ -89,10 +89,11 @@ function checkOptions(options: unknown): Required<Pick<SessionOptions, 'intraOpN
   return { intraOpNumThreads: threads, planCacheSize, optimize: o.graphOptimizationLevel !== 'disabled' };
 }
 
-async function loadBytes(source: unknown): Promise<{ bytes: Uint8Array; baseDir?: string; label: string }> {
+async function loadBytes(source: unknown): Promise<{ bytes: Uint8Array; baseDir?: string; label: string; ours?: boolean }> {
   if (typeof source === 'string') {
     const path = resolve(source);
-    return { bytes: new Uint8Array(await readFile(path)), baseDir: dirname(path), label: source };
+    // A Buffer is a Uint8Array: used as is (a copy would double the peak) and decoded in place.
+    return { bytes: await readFile(path), baseDir: dirname(path), label: source, ours: true };
   }
   if (source instanceof Uint8Array) return { bytes: source, label: 'model bytes' };
   if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), label: 'model bytes' };
@@ -145,8 +146,8 @@ export class InferenceSession implements AsyncDisposable {
    */
   static async create(source: string | Uint8Array | ArrayBuffer | ArrayBufferView, options?: SessionOptions): Promise<InferenceSession> {
     const opts = checkOptions(options);
-    const { bytes, baseDir } = await loadBytes(source);
-    const model = readModel(bytes, baseDir === undefined ? {} : { baseDir });
+    const { bytes, baseDir, ours } = await loadBytes(source);
+    const model = readModel(bytes, { ...(baseDir === undefined ? {} : { baseDir }), transferBytes: ours === true });
     const graph = graphFromModel(model);
     checkSupported(graph);
     if (opts.optimize) optimizeGraph(graph);

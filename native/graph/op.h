@@ -120,6 +120,9 @@ void register_normalization_ops(OpRegistry& r);  // Batch/Instance/LayerNormaliz
 void register_reduce_ops(OpRegistry& r);         // Reduce*, ArgMax, ArgMin         (ops/reduce_ops.cc)
 void register_tensor_ops(OpRegistry& r);         // Concat, Split, Slice, Gather, Transpose, Pad, Resize, ... (ops/tensor_ops.cc)
 void register_quantize_graph_ops(OpRegistry& r); // QuantizeLinear, DequantizeLinear, ... (ops/quantize_graph_ops.cc)
+void register_qconv_ops(OpRegistry& r);          // QLinearConv, ConvInteger        (ops/qconv_ops.cc)
+void register_qlinear_elementwise_ops(OpRegistry& r);  // QLinearAdd, QLinearMul, octet QLinearLookup (ops/qlinear_elementwise_ops.cc)
+void register_qlinear_pool_ops(OpRegistry& r);   // QLinearGlobalAveragePool, QLinearAveragePool (ops/qlinear_pool_ops.cc)
 
 // Helpers for operator factories: errors that name the node.
 [[noreturn]] void throw_node_type(const NodeSpec& node, const std::string& message);

@@ -15,6 +15,9 @@ const OpRegistry& OpRegistry::global() {
     register_reduce_ops(r);
     register_tensor_ops(r);
     register_quantize_graph_ops(r);
+    register_qconv_ops(r);
+    register_qlinear_elementwise_ops(r);
+    register_qlinear_pool_ops(r);
     return r;
   }();
   return registry;

@@ -199,10 +199,14 @@ std::unique_ptr<Plan::RunState> Plan::acquire_state() {
     s->views[id].shape = spec_.values[id].shape;
   }
   static const TensorView kAbsent{};
+  constexpr size_t kMinInputViews = 16;  // more than any operator's inputs
   s->node_inputs.resize(spec_.nodes.size());
   s->node_outputs.resize(spec_.nodes.size());
   for (size_t n = 0; n < spec_.nodes.size(); ++n) {
     for (int id : spec_.nodes[n].inputs) s->node_inputs[n].push_back(id < 0 ? &kAbsent : &s->views[static_cast<size_t>(id)]);
+    // Trailing optional inputs a node leaves out read as absent too (an op may look at in[2] of a
+    // two-input QuantizeLinear), never past the end.
+    while (s->node_inputs[n].size() < kMinInputViews) s->node_inputs[n].push_back(&kAbsent);
     for (int id : spec_.nodes[n].outputs) s->node_outputs[n].push_back(id < 0 ? nullptr : &s->views[static_cast<size_t>(id)]);
   }
   return s;

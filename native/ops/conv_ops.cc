@@ -34,10 +34,12 @@
 #include "../kernels/dwconv/dwconv_kernel.h"
 #include "activation.h"
 #include "conv/conv_geometry.h"
+#include "conv/depthwise_driver.h"
 #include "conv/im2col.h"
 #include "conv/layout_checks.h"
 #include "conv/layout_transpose.h"
 #include "../core/parallel.h"
+#include "scratch_layout.h"
 #include "sgemm.h"
 
 namespace octet {
@@ -69,23 +71,6 @@ constexpr size_t kElementwiseChunk = 16 * 1024;
 // The spatial ranks the operators take.
 constexpr size_t kMaxSpatial = 3;
 
-size_t align64(size_t v) { return (v + 63) & ~size_t{63}; }
-
-// Regions of one scratch buffer, each 64-byte aligned.
-struct ScratchLayout {
-  size_t total = 0;
-  size_t take(size_t bytes) {
-    const size_t at = total;
-    total = align64(total + bytes);
-    return at;
-  }
-};
-
-template <typename T>
-T* scratch_at(void* base, size_t offset) {
-  return reinterpret_cast<T*>(static_cast<uint8_t*>(base) + offset);
-}
-
 Activation read_activation(const NodeSpec& node) {
   try {
     return Activation::from_attributes(node.attrs);
@@ -93,17 +78,6 @@ Activation read_activation(const NodeSpec& node) {
     if (e.kind() == ErrorKind::kRange) throw_node_range(node, e.what());
     throw_node_type(node, e.what());
   }
-}
-
-int64_t read_group(const NodeSpec& node) {
-  int64_t g = 1;
-  try {
-    g = node.attrs.get_int("group", 1);
-  } catch (const Error& e) {
-    throw_node_type(node, e.what());
-  }
-  if (g < 1) throw_node_range(node, "attribute 'group' is " + std::to_string(g) + ", expected >= 1");
-  return g;
 }
 
 // Non-clamp activations run over the output after the GEMM (clamps are in its epilogue).
@@ -206,11 +180,7 @@ class ConvOp final : public Op {
           layout_weights(wdata, buf->as<float>(), 1, M_, taps_, 1);
           return std::shared_ptr<const AlignedBuffer>(buf);
         });
-      const WindowAxis& wa = win_.w;
-      dw_ow_begin_ = (wa.pad_begin + wa.stride - 1) / wa.stride;
-      const int64_t last = wa.in - 1 - (wa.kernel - 1) * wa.dilation + wa.pad_begin;  // ow * stride <= last
-      dw_ow_end_ = last < 0 ? 0 : last / wa.stride + 1;
-      dw_strided_rows_ = dw_ow_end_ - dw_ow_begin_ >= kDwMinStridedRun;
+      dw_runs_ = DepthwiseRuns(win_, kDwMinStridedRun);
       // Padding taps read this zero vector; it also stands in for an absent bias (the kernel always
       // adds one; acc + 0 is acc, as acc is never -0).
       zeros_.resize(sizeof(float) * static_cast<size_t>(M_));
@@ -308,7 +278,7 @@ class ConvOp final : public Op {
     if (path_ == Path::kDepthwise) {
       if (multiplier_ > 1) l.expanded = l.bytes.take(f * static_cast<size_t>(N_ * M_ * win_.in_pixels()));
       // The indirection buffer of a chunk, then the input row of each (kd, kh) of the current row.
-      l.per_thread_bytes = align64(sizeof(const float*) * static_cast<size_t>(kDwPixels * taps_ + win_.d.kernel * win_.h.kernel));
+      l.per_thread_bytes = align64(sizeof(const float*) * depthwise_pointer_count(win_, kDwPixels));
       l.per_thread = l.bytes.take(l.per_thread_bytes * threads);
     } else if (path_ == Path::kIm2col) {
       const int64_t pixels = N_ * win_.out_pixels();
@@ -420,9 +390,6 @@ class ConvOp final : public Op {
 
   void run_depthwise(const RunContext& ctx, const Layout& l, const float* x, const RuntimeB& weights, const float* bias, float* out,
                      int threads) const {
-    const WindowAxis& d = win_.d;
-    const WindowAxis& h = win_.h;
-    const WindowAxis& w = win_.w;
     const float* src = x;
     if (multiplier_ > 1) {
       // Output channel m reads input channel m / multiplier: repeat each input channel so the kernel
@@ -450,74 +417,19 @@ class ConvOp final : public Op {
     // Chunks of output pixels in (n, od, oh, ow) order, across rows when rows are short; each
     // thread its own band of them, the one it also gets of the next layer's pixels.
     const int64_t pixels = N_ * win_.out_pixels();
-    const int64_t plane_rows = d.kernel * h.kernel, tap_step = w.dilation * M_;
     parallel_ranges(static_cast<size_t>(pixels), threads, kDwMinPixels, kDwPixels, [&](size_t begin, size_t end, size_t slot) {
       const float** ptrs = scratch_at<const float*>(ctx.scratch, l.per_thread + l.per_thread_bytes * slot);
       const float** rows = ptrs + kDwPixels * static_cast<size_t>(taps_);
-      // Pixels wait in the indirection buffer (pixels [pending, pending + count)) until a strided
-      // run or the chunk's end, so that short rows and border pixels go to the kernel together.
-      const float** p = ptrs;
-      int64_t pending = 0, count = 0;
-      const auto call = [&](int64_t first, int64_t pixels_in_call, size_t input_stride) {
-        DwConvF32Args a = base;
-        a.pixels = static_cast<size_t>(pixels_in_call);
-        a.input = ptrs;
-        a.input_stride = input_stride;
-        a.output = out + first * M_;
-        dw_kernel_->f32(a);
-        if (!act_.is_clamp()) act_.apply(a.output, a.pixels * static_cast<size_t>(M_));
-      };
-      const auto flush = [&] {
-        if (count > 0) call(pending, count, 0);
-        p = ptrs;
-        count = 0;
-      };
-      for (int64_t pixel = static_cast<int64_t>(begin); pixel < static_cast<int64_t>(end);) {
-        const int64_t row = pixel / w.out;  // (n * OD + od) * OH + oh
-        const int64_t n = row / (d.out * h.out), od = row / h.out % d.out, oh = row % h.out;
-        // The input row of each (kd, kh), null in the padding.
-        bool all_rows = true;
-        for (int64_t kd = 0, r = 0; kd < d.kernel; ++kd) {
-          const int64_t id = od * d.stride - d.pad_begin + kd * d.dilation;
-          for (int64_t kh = 0; kh < h.kernel; ++kh, ++r) {
-            const int64_t ih = oh * h.stride - h.pad_begin + kh * h.dilation;
-            const bool inside = id >= 0 && id < d.in && ih >= 0 && ih < h.in;
-            rows[r] = inside ? src + ((n * d.in + id) * h.in + ih) * w.in * M_ : nullptr;
-            all_rows = all_rows && inside;
-          }
-        }
-        // Columns [ow0, ow1) of this row are in the chunk; those in [mid0, mid1) read no padding.
-        const int64_t at = row * w.out;  // pixel index of column 0
-        const int64_t ow0 = pixel - at, ow1 = std::min(w.out, static_cast<int64_t>(end) - at);
-        const bool strided = all_rows && dw_strided_rows_;
-        const int64_t mid0 = strided ? std::min(ow1, std::max(ow0, dw_ow_begin_)) : ow1;
-        const int64_t mid1 = strided ? std::max(mid0, std::min(ow1, dw_ow_end_)) : ow1;
-        // Indirection for columns [a, b): one pointer per (pixel, tap), padding taps at the zeros.
-        const auto indirect = [&](int64_t a, int64_t b) {
-          if (count == 0) pending = at + a;
-          count += b - a;
-          for (int64_t ow = a; ow < b; ++ow) {
-            const int64_t iw0 = ow * w.stride - w.pad_begin;
-            for (int64_t r = 0; r < plane_rows; ++r)
-              for (int64_t kw = 0; kw < w.kernel; ++kw) {
-                const int64_t iw = iw0 + kw * w.dilation;
-                *p++ = rows[r] != nullptr && iw >= 0 && iw < w.in ? rows[r] + iw * M_ : zeros;
-              }
-          }
-        };
-        indirect(ow0, mid0);
-        if (mid1 > mid0) {
-          // No padding: tap (r, kw) of column mid0 + i is rows[r] + (iw0 + kw * dilation + i * stride) * M.
-          flush();
-          const int64_t iw0 = mid0 * w.stride - w.pad_begin;
-          for (int64_t r = 0; r < plane_rows; ++r)
-            for (int64_t kw = 0; kw < w.kernel; ++kw) ptrs[r * w.kernel + kw] = rows[r] + iw0 * M_ + kw * tap_step;
-          call(at + mid0, mid1 - mid0, static_cast<size_t>(w.stride * M_));
-        }
-        indirect(mid1, ow1);
-        pixel = at + ow1;
-      }
-      flush();
+      depthwise_band<float>(win_, M_, src, zeros, dw_runs_, static_cast<int64_t>(begin), static_cast<int64_t>(end), ptrs, rows,
+                            [&](int64_t first, int64_t count, const float* const* input, size_t input_stride) {
+                              DwConvF32Args a = base;
+                              a.pixels = static_cast<size_t>(count);
+                              a.input = input;
+                              a.input_stride = input_stride;
+                              a.output = out + first * M_;
+                              dw_kernel_->f32(a);
+                              if (!act_.is_clamp()) act_.apply(a.output, a.pixels * static_cast<size_t>(M_));
+                            });
     });
   }
 
@@ -536,8 +448,7 @@ class ConvOp final : public Op {
   int64_t multiplier_ = 1;
   const DwConvKernel* dw_kernel_ = nullptr;
   std::shared_ptr<const AlignedBuffer> dw_weights_;  // constant W
-  int64_t dw_ow_begin_ = 0, dw_ow_end_ = 0;          // output columns whose taps are all inside the input row
-  bool dw_strided_rows_ = false;                     // those columns make runs worth a strided kernel call
+  DepthwiseRuns dw_runs_;                            // output columns whose taps all lie inside the input row
   AlignedBuffer zeros_;
 };
 

@@ -17,21 +17,36 @@ int round_up(int v, int multiple) { return (v + multiple - 1) / multiple * multi
 
 // A's rows as the micro-kernel wants them, plus row sums when the weights have zero points.
 struct PreparedA {
-  AlignedBuffer copy;      // empty when the kernel reads the caller's rows in place
+  uint8_t* copy = nullptr;  // null when the kernel reads the caller's rows in place
   const void* rows = nullptr;
-  size_t stride = 0;       // bytes between rows
-  std::vector<int32_t> row_sum;
+  size_t stride = 0;        // bytes between rows
+  int32_t* row_sum = nullptr;
 };
+
+// Per-thread buffers one qgemm call uses (A's copy, row and column terms), kept between calls: a
+// convolution makes one call per tile, and allocating (and zeroing) them each time cost as much as
+// the small GEMMs themselves. Grow-only; each thread's are freed when it exits.
+struct CallScratch {
+  AlignedBuffer a_copy, row_sum, row_za, col_add;
+  static uint8_t* at_least(AlignedBuffer& b, size_t bytes) {
+    if (b.size() < bytes) b.resize(bytes);
+    return b.data();
+  }
+};
+thread_local CallScratch t_scratch;
 
 // Writes rows [m0, m1) of the kernel's A format (the padding [K, Kp) stays zero from the
 // allocation). `shift` turns int8 input into uint8 (xor 0x80).
-void prepare_rows(const QGemmKernel& k, const uint8_t* a, int K, uint8_t shift, bool want_copy, bool want_sum,
+void prepare_rows(const QGemmKernel& k, const uint8_t* a, size_t lda, int K, uint8_t shift, bool want_copy, bool want_sum,
                   int m0, int m1, PreparedA& out) {
   for (int m = m0; m < m1; ++m) {
-    const uint8_t* src = a + static_cast<size_t>(m) * K;
+    const uint8_t* src = a + static_cast<size_t>(m) * lda;
     uint32_t sum = 0;  // wraps like every other int32 term (only for K beyond 8 million)
     if (want_copy) {
-      uint8_t* dst = out.copy.data() + static_cast<size_t>(m) * out.stride;
+      uint8_t* dst = out.copy + static_cast<size_t>(m) * out.stride;
+      // The padding [K, stride) must read as zero (the buffer is reused between calls).
+      std::memset(dst + static_cast<size_t>(K) * (k.a_format == AFormat::kS16 ? 2 : 1), 0,
+                  out.stride - static_cast<size_t>(K) * (k.a_format == AFormat::kS16 ? 2 : 1));
       switch (k.a_format) {
         case AFormat::kU8:
           for (int i = 0; i < K; ++i) {
@@ -108,38 +123,41 @@ void qgemm(const QGemmArgs& p) {
   const QGemmKernel& k = *w.kernel;
   const int M = p.M, N = w.N, K = w.K, Kp = w.Kp;
   if (M == 0 || N == 0) return;
+  const size_t lda = p.lda != 0 ? p.lda : static_cast<size_t>(K);
+  const size_t ldc = p.ldc != 0 ? p.ldc : static_cast<size_t>(N);
   const int threads = std::max(1, p.threads);
   ThreadPool& pool = ThreadPool::global();
 
   // --- A: in place when the kernel can read it as is, else one pass that also sums rows.
   const uint8_t shift = p.a_signed ? 0x80 : 0;  // int8 a → uint8 a + 128; its zero point moves too
   const bool want_sum = !w.symmetric;
-  const bool want_copy = k.a_format != AFormat::kU8 || shift != 0 || Kp != K;
+  const bool padded_in_place = p.a_rows_padded && lda >= static_cast<size_t>(Kp);
+  const bool want_copy = k.a_format != AFormat::kU8 || shift != 0 || (Kp != K && !padded_in_place);
+  CallScratch& scratch = t_scratch;
   PreparedA a;
   if (want_copy) {
     a.stride = static_cast<size_t>(Kp) * (k.a_format == AFormat::kS16 ? 2 : 1);
-    a.copy.resize(a.stride * M);
-    a.rows = a.copy.data();
+    a.copy = CallScratch::at_least(scratch.a_copy, a.stride * M);
+    a.rows = a.copy;
   } else {
-    a.stride = static_cast<size_t>(K);
+    a.stride = lda;
     a.rows = p.a;
   }
-  if (want_sum) a.row_sum.resize(M);
+  if (want_sum) a.row_sum = reinterpret_cast<int32_t*>(CallScratch::at_least(scratch.row_sum, sizeof(int32_t) * M));
   if (want_copy || want_sum) {
     const int rows_per_task = std::max(1, (1 << 16) / std::max(K, 1));
     const size_t tasks = (static_cast<size_t>(M) + rows_per_task - 1) / rows_per_task;
     pool.parallel_for(tasks, threads, [&](size_t t) {
       const int m0 = static_cast<int>(t) * rows_per_task;
-      prepare_rows(k, static_cast<const uint8_t*>(p.a), K, shift, want_copy, want_sum, m0,
+      prepare_rows(k, static_cast<const uint8_t*>(p.a), lda, K, shift, want_copy, want_sum, m0,
                    std::min(M, m0 + rows_per_task), a);
     });
   }
 
   // --- Column terms: bias, the kernel's own activation offset, and the per-tensor za term.
   const int za_shift = p.a_signed ? 128 : 0;
-  std::vector<int32_t> row_za;
-  AlignedBuffer col_add_buf(sizeof(int32_t) * N);
-  int32_t* col_add = col_add_buf.as<int32_t>();
+  int32_t* row_za = nullptr;
+  int32_t* col_add = reinterpret_cast<int32_t*>(CallScratch::at_least(scratch.col_add, sizeof(int32_t) * N));
   const int32_t za = p.a_zero_point_per_row ? 0 : p.a_zero_point[0] + za_shift;
   for (int n = 0; n < N; ++n) {
     int32_t v = p.bias != nullptr ? p.bias[n] : 0;
@@ -148,7 +166,7 @@ void qgemm(const QGemmArgs& p) {
     col_add[n] = v;
   }
   if (p.a_zero_point_per_row) {
-    row_za.resize(M);
+    row_za = reinterpret_cast<int32_t*>(CallScratch::at_least(scratch.row_za, sizeof(int32_t) * M));
     for (int m = 0; m < M; ++m) row_za[m] = p.a_zero_point[m] + za_shift;
   }
 
@@ -179,7 +197,7 @@ void qgemm(const QGemmArgs& p) {
   base.zero_point = p.zero_point;
   base.clamp_lo = static_cast<float>(p.qmin - p.zero_point);
   base.clamp_hi = static_cast<float>(p.qmax - p.zero_point);
-  base.ldc = static_cast<size_t>(N);
+  base.ldc = ldc;
 
   pool.parallel_for(static_cast<size_t>(m_tasks) * n_tasks, threads, [&](size_t task) {
     alignas(64) int32_t acc[16 * 64];  // ≥ mr·nr of every kernel
@@ -201,9 +219,9 @@ void qgemm(const QGemmArgs& p) {
         k.ukernel(rows, Kp, static_cast<const uint8_t*>(a.rows) + a_row_bytes * m0, a_row_bytes, b_panel, acc);
         t.rows = rows;
         t.acc = acc;
-        t.row_sum = want_sum ? a.row_sum.data() + m0 : nullptr;
-        t.row_za = p.a_zero_point_per_row ? row_za.data() + m0 : nullptr;
-        t.out = static_cast<uint8_t*>(p.out) + (static_cast<size_t>(m0) * N + n0) * out_elem;
+        t.row_sum = want_sum ? a.row_sum + m0 : nullptr;
+        t.row_za = p.a_zero_point_per_row ? row_za + m0 : nullptr;
+        t.out = static_cast<uint8_t*>(p.out) + (static_cast<size_t>(m0) * ldc + n0) * out_elem;
         k.epilogue(t);
       }
     }

@@ -33,7 +33,11 @@ std::unique_ptr<PackedWeights> pack_weights(Isa isa, const void* b, bool b_unsig
 
 struct QGemmArgs {
   int M = 0;
-  const void* a = nullptr;  // M×K row-major, K = b->K
+  const void* a = nullptr;  // M×K row-major, K = b->K, rows lda bytes apart
+  size_t lda = 0;           // bytes between A rows; 0 means K (a convolution's NHWC rows are C apart)
+  // The rows are already padded: lda >= K rounded up to 4, and bytes [K, that) of every row are zero
+  // (an im2col tile written so). Lets a kernel with K-groups read them in place instead of a copy.
+  bool a_rows_padded = false;
   bool a_signed = false;
   const int32_t* a_zero_point = nullptr;  // [1] or [M], in a's own range
   bool a_zero_point_per_row = false;
@@ -43,7 +47,8 @@ struct QGemmArgs {
   const float* scale = nullptr;  // [1] or [N]: requantization multiplier, or dequantization scale
   bool scale_per_col = false;
   int32_t zero_point = 0, qmin = 0, qmax = 0;  // u8/s8 output
-  void* out = nullptr;  // M×N row-major
+  void* out = nullptr;  // M×N row-major, rows ldc elements apart
+  size_t ldc = 0;       // elements between output rows; 0 means N (a group's columns within all M)
   int threads = 1;
 };
 

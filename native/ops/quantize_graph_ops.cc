@@ -154,6 +154,7 @@ class QMatMulOp final : public Op {
  public:
   QMatMulOp(const OpInit& init, bool qlinear) : qlinear_(qlinear) {
     const NodeSpec& node = init.node;
+    input_count_ = init.input_count();
     a_index_ = 0;
     b_index_ = qlinear ? 3 : 1;
     const ValueInfo& a = init.input(a_index_);
@@ -253,9 +254,9 @@ class QMatMulOp final : public Op {
   void run(const RunContext& ctx, const TensorView* const* in, TensorView* const* out) const override {
     float* scales = static_cast<float*>(ctx.scratch);
     auto* a_zps = reinterpret_cast<int32_t*>(static_cast<uint8_t*>(ctx.scratch) + round_up64(static_cast<size_t>(N_) * sizeof(float)));
-    const TensorView& azp = *in[a_zp_index_];
+    const TensorView* azp = optional_input(in, a_zp_index_);
     const size_t a_zp_count = a_zp_per_row_ ? static_cast<size_t>(M_) : 1;
-    for (size_t i = 0; i < a_zp_count; ++i) a_zps[i] = azp.present() ? zero_point_at(azp, i) : 0;
+    for (size_t i = 0; i < a_zp_count; ++i) a_zps[i] = azp ? zero_point_at(*azp, i) : 0;
     QGemmArgs g;
     g.M = static_cast<int>(M_);
     g.a_signed = a_signed_;
@@ -282,7 +283,8 @@ class QMatMulOp final : public Op {
         pw = packed_[static_cast<size_t>(b_offsets_[batch] / std::max<int64_t>(1, K_ * N_))].get();
       } else {
         // B fed at run time: pack it for this batch (allocates; constant weights never take this path).
-        std::vector<int32_t> zps = b_zero_points(in[b_zp_index_]->present() ? in[b_zp_index_]->data : nullptr, in[b_zp_index_]->present() ? in[b_zp_index_]->dtype : in[b_index_]->dtype);
+        const TensorView* bzp = optional_input(in, b_zp_index_);
+        std::vector<int32_t> zps = b_zero_points(bzp ? bzp->data : nullptr, bzp ? bzp->dtype : in[b_index_]->dtype);
         runtime_packed = pack_weights(active_isa(), static_cast<const uint8_t*>(in[b_index_]->data) + b_offsets_[batch], b_unsigned_, static_cast<int>(K_), static_cast<int>(N_), zps.data(), b_zp_per_col_);
         pw = runtime_packed.get();
       }
@@ -294,6 +296,11 @@ class QMatMulOp final : public Op {
   }
 
  private:
+  // An optional input: null when omitted (absent, or past the inputs the node lists).
+  const TensorView* optional_input(const TensorView* const* in, size_t index) const {
+    return index < input_count_ && in[index]->present() ? in[index] : nullptr;
+  }
+
   std::vector<int32_t> b_zero_points(const void* zp, DType dtype) const {
     const size_t count = b_zp_per_col_ ? static_cast<size_t>(N_) : 1;
     std::vector<int32_t> out(count, 0);
@@ -309,12 +316,135 @@ class QMatMulOp final : public Op {
   }
 
   bool qlinear_;
+  size_t input_count_ = 0;
   size_t a_index_ = 0, b_index_ = 1, a_zp_index_ = 2, b_zp_index_ = 3;
   bool a_signed_ = false, b_unsigned_ = false, a_zp_per_row_ = false, b_zp_per_col_ = false, b_scale_per_col_ = false;
   int64_t M_ = 0, K_ = 0, N_ = 0, b_batches_ = 1;
   std::vector<int64_t> a_offsets_, b_offsets_;
   std::vector<std::shared_ptr<const PackedWeights>> packed_;
   std::vector<float> multipliers_;  // precomputed when all three scales are constants
+};
+
+// com.microsoft QGemm: Y = alpha·(A - a_zp)·(op(B) - b_zp) + C with C an int32 bias at scale
+// a_scale·b_scale, requantized to y_scale / y_zero_point (uint8/int8) or, without y_scale, output
+// as float32 (the dequantized sum). A is [M, K] (transA is not supported: QDQ fusion never makes it),
+// B a constant [K, N] ([N, K] with transB) packed once, per tensor or per column.
+class QGemmOp final : public Op {
+ public:
+  explicit QGemmOp(const OpInit& init) {
+    const NodeSpec& node = init.node;
+    input_count_ = init.input_count();
+    const ValueInfo& a = init.input(0);
+    const ValueInfo& b = init.input(3);
+    for (const ValueInfo* v : {&a, &b})
+      if (v->dtype != DType::kUint8 && v->dtype != DType::kInt8) throw_node_type(node, std::string("A and B must be uint8 or int8, got ") + dtype_name(v->dtype));
+    if (node.attrs.get_int("transA", 0) != 0) throw_node_type(node, "transA = 1 is not supported");
+    const bool trans_b = node.attrs.get_int("transB", 0) != 0;
+    alpha_ = node.attrs.get_float("alpha", 1.0f);
+    if (a.shape.size() != 2 || b.shape.size() != 2) throw_node_range(node, "A and B must be 2-D, got " + shape_string(a.shape) + " and " + shape_string(b.shape));
+    M_ = a.shape[0];
+    K_ = a.shape[1];
+    N_ = trans_b ? b.shape[0] : b.shape[1];
+    if ((trans_b ? b.shape[1] : b.shape[0]) != K_) throw_node_range(node, "A " + shape_string(a.shape) + " and B " + shape_string(b.shape) + " disagree on K");
+    if (!b.constant) throw_node_type(node, "B must be a constant (its packing is prepared once)");
+    a_signed_ = a.dtype == DType::kInt8;
+    for (size_t i : {size_t{1}, size_t{4}}) {
+      const ValueInfo& s = init.input(i);
+      if (s.dtype != DType::kFloat32) throw_node_type(node, "a_scale and b_scale must be float32");
+    }
+    if (init.input(1).numel() != 1) throw_node_range(node, "a_scale must be a scalar");
+    const int64_t bn = init.input(4).numel();
+    if (bn != 1 && bn != N_) throw_node_range(node, "b_scale must hold 1 or N = " + std::to_string(N_) + " values, got " + std::to_string(bn));
+    b_scale_per_col_ = bn != 1;
+    if (init.has_input(2) && (init.input(2).dtype != a.dtype || init.input(2).numel() != 1)) throw_node_type(node, "a_zero_point must be a scalar of A's type");
+    std::vector<int32_t> zps(static_cast<size_t>(b_scale_per_col_ ? N_ : 1), 0);
+    if (init.has_input(5)) {
+      const ValueInfo& z = init.input(5);
+      if (z.dtype != b.dtype || (z.numel() != 1 && z.numel() != N_)) throw_node_type(node, "b_zero_point must hold 1 or N values of B's type");
+      if (!z.constant) throw_node_type(node, "b_zero_point must be a constant");
+      zps.assign(static_cast<size_t>(z.numel()), 0);
+      for (size_t i = 0; i < zps.size(); ++i) zps[i] = b.dtype == DType::kInt8 ? static_cast<const int8_t*>(z.constant)[i] : static_cast<const uint8_t*>(z.constant)[i];
+    }
+    if (init.has_input(6)) {
+      const ValueInfo& c = init.input(6);
+      if (c.dtype != DType::kInt32) throw_node_type(node, std::string("C must be int32, got ") + dtype_name(c.dtype));
+      if (c.numel() != N_ && c.numel() != 1) throw_node_range(node, "C must hold 1 or N = " + std::to_string(N_) + " values (a per-row bias is not supported), got " + shape_string(c.shape));
+      has_bias_ = true;
+      // C is at scale a_scale·b_scale and the sum is scaled once by alpha·a_scale·b_scale: that
+      // would scale C by alpha too.
+      if (alpha_ != 1.0f) throw_node_type(node, "alpha != 1 together with a bias C is not supported");
+    }
+    quantized_output_ = init.has_input(7);
+    const ValueInfo& y = init.output(0);
+    DType out = DType::kFloat32;
+    if (quantized_output_) {
+      if (init.input(7).dtype != DType::kFloat32 || init.input(7).numel() != 1) throw_node_type(node, "y_scale must be a float32 scalar");
+      out = init.has_input(8) ? init.input(8).dtype : DType::kUint8;
+      if (out != DType::kUint8 && out != DType::kInt8) throw_node_type(node, "y_zero_point must be uint8 or int8");
+    }
+    if (y.dtype != out || y.shape != Shape{M_, N_}) throw_node_type(node, "Y must be " + std::string(dtype_name(out)) + " " + shape_string(Shape{M_, N_}));
+    // B as [K, N] for the packer; packed once per session (plans for other batch sizes share it).
+    std::string key = std::string("qgemm_op_b:") + (trans_b ? "t:" : "n:") + dtype_name(b.dtype) + ":" + isa_name(active_isa()) + ":";
+    for (int32_t z : zps) key += std::to_string(z) + ",";
+    packed_ = init.weights.get<PackedWeights>(b.constant, key, [&] {
+      std::vector<uint8_t> kn(static_cast<size_t>(K_ * N_));
+      const uint8_t* src = static_cast<const uint8_t*>(b.constant);
+      for (int64_t k = 0; k < K_; ++k)
+        for (int64_t n = 0; n < N_; ++n) kn[static_cast<size_t>(k * N_ + n)] = trans_b ? src[n * K_ + k] : src[k * N_ + n];
+      return std::shared_ptr<const PackedWeights>(
+          pack_weights(active_isa(), kn.data(), b.dtype == DType::kUint8, static_cast<int>(K_), static_cast<int>(N_), zps.data(), zps.size() != 1));
+    });
+  }
+
+  size_t scratch_bytes(int) const override { return round_up64(static_cast<size_t>(N_) * sizeof(float)) + round_up64(static_cast<size_t>(N_) * sizeof(int32_t)); }
+
+  void run(const RunContext& ctx, const TensorView* const* in, TensorView* const* out) const override {
+    float* scales = static_cast<float*>(ctx.scratch);
+    int32_t* bias = reinterpret_cast<int32_t*>(static_cast<uint8_t*>(ctx.scratch) + round_up64(static_cast<size_t>(N_) * sizeof(float)));
+    const float a_scale = *in[1]->as<float>();
+    const float* b_scale = in[4]->as<float>();
+    const float y_scale = quantized_output_ ? *in[7]->as<float>() : 1.0f;
+    for (int64_t n = 0; n < N_; ++n) {
+      const float s = alpha_ * a_scale * b_scale[b_scale_per_col_ ? n : 0];
+      scales[n] = quantized_output_ ? s / y_scale : s;
+    }
+    if (has_bias_) {
+      const TensorView& c = *in[6];
+      for (int64_t n = 0; n < N_; ++n) bias[n] = c.as<int32_t>()[c.numel() == 1 ? 0 : n];
+    }
+    const int32_t a_zp = optional(in, 2) ? zero_point_at(*in[2], 0) : 0;
+    QGemmArgs g;
+    g.M = static_cast<int>(M_);
+    g.a = in[0]->data;
+    g.a_signed = a_signed_;
+    g.a_zero_point = &a_zp;
+    g.b = packed_.get();
+    g.bias = has_bias_ ? bias : nullptr;
+    g.scale = scales;
+    g.scale_per_col = true;
+    g.threads = ctx.threads;
+    g.out = out[0]->data;
+    if (quantized_output_) {
+      g.kind = out[0]->dtype == DType::kUint8 ? OutputKind::kUint8 : OutputKind::kInt8;
+      g.zero_point = optional(in, 8) ? zero_point_at(*in[8], 0) : 0;
+      g.qmin = g.kind == OutputKind::kUint8 ? 0 : -128;
+      g.qmax = g.kind == OutputKind::kUint8 ? 255 : 127;
+    } else {
+      g.kind = OutputKind::kFloat32;
+    }
+    if (M_ > 0 && N_ > 0) qgemm(g);
+  }
+
+ private:
+  const TensorView* optional(const TensorView* const* in, size_t index) const {
+    return index < input_count_ && in[index]->present() ? in[index] : nullptr;
+  }
+
+  size_t input_count_ = 0;
+  int64_t M_ = 0, K_ = 0, N_ = 0;
+  float alpha_ = 1.0f;
+  bool a_signed_ = false, b_scale_per_col_ = false, has_bias_ = false, quantized_output_ = false;
+  std::shared_ptr<const PackedWeights> packed_;
 };
 
 template <typename T> std::unique_ptr<Op> make(const OpInit& init) { return std::make_unique<T>(init); }
@@ -329,6 +459,7 @@ void register_quantize_graph_ops(OpRegistry& r) {
   r.add("DynamicQuantizeLinear", make<DynamicQuantizeLinearOp>);
   r.add("MatMulInteger", make_matmul_integer);
   r.add("QLinearMatMul", make_qlinear_matmul);
+  r.add("QGemm", make<QGemmOp>, "com.microsoft");
 }
 
 }  // namespace octet

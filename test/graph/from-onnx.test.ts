@@ -1,5 +1,6 @@
 // ONNX → IR (Constant nodes, names, opsets, types, graph checks), checkSupported's messages, the
 // operator table, and cloneGraph's independence.
+import { binding } from '../../lib/binding.js';
 import { describe, expect, it } from 'vitest';
 import { cloneGraph } from '../../lib/graph/clone.js';
 import { checkSupported, graphFromModel } from '../../lib/graph/from-onnx.js';
@@ -164,11 +165,16 @@ describe('operator table', () => {
   it('lists every operator once with parameter inputs, in-place and view flags', () => {
     const keys = OPERATORS.map((o) => `${o.domain}::${o.opType}`);
     expect(new Set(keys).size).toBe(keys.length);
-    // 108 ai.onnx operators and octet::Copy.
-    expect(OPERATORS.length).toBe(109);
+    // 110 ai.onnx operators, 5 com.microsoft quantized ones, octet::Copy and octet::QLinearLookup.
+    expect(OPERATORS.length).toBe(117);
+    expect(OPERATORS.filter((o) => o.domain === '').length).toBe(110);
+    expect(operatorInfo('com.microsoft', 'QLinearAdd')).toMatchObject({ minOpset: 1, maxOpset: 1 });
+    expect(operatorInfo('octet', 'QLinearLookup')!.inPlace).toBe(true);
     for (const o of OPERATORS) {
       expect(o.minOpset).toBeLessThanOrEqual(o.maxOpset);
       if (o.domain === '') expect(o.maxOpset === 21 || o.opType === 'Upsample').toBe(true);
+      // Every table entry has a native kernel.
+      expect(binding.nativeOperators()).toContain(o.domain === '' ? o.opType : `${o.domain}.${o.opType}`);
     }
     expect(operatorInfo('', 'Reshape')).toMatchObject({ parameterInputs: [1], view: true, inPlace: false });
     expect(operatorInfo('ai.onnx', 'Slice')!.parameterInputs).toEqual([1, 2, 3, 4]);

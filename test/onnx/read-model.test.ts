@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { constantValue, readModel, type OnnxGraph } from '../../lib/onnx/index.js';
+import { constantValue, readModel, TENSOR_SLACK_BYTES, type OnnxGraph } from '../../lib/onnx/index.js';
 import { DT, onnx, smallModel, valueInfo } from './build.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'octet-onnx-'));
@@ -104,6 +104,73 @@ describe('readModel', () => {
     expect(() => readModel(hugeDim)).toThrow(/input 'X'.*dim 0 is 9007199254740993, beyond the safe integer range/);
     expect(() => readModel(encodeModel({ node: [{ opType: 'X', attribute: [{ name: 'sp', type: 11 }] }] }))).toThrow(/attribute 'sp' has unsupported attribute type SPARSE_TENSOR/);
     expect(() => readModel(123 as never)).toThrow(TypeError);
+  });
+
+  describe('raw data decoded in place', () => {
+    // Raw tensors at every byte offset mod 8 (names of varying length shift them), of several types,
+    // followed by enough graph to leave the slack a native kernel may over-read.
+    const types = [
+      { dt: DT.FLOAT, ctor: Float32Array },
+      { dt: DT.DOUBLE, ctor: Float64Array },
+      { dt: DT.INT64, ctor: BigInt64Array },
+      { dt: DT.INT8, ctor: Int8Array },
+      { dt: DT.UINT16, ctor: Uint16Array },
+    ] as const;
+    const cases = types.flatMap(({ dt, ctor }, ti) =>
+      [0, 1, 2, 3, 4, 5, 6, 7].map((pad) => {
+        const n = 40 + pad * 7 + ti;
+        const values = ctor === BigInt64Array ? BigInt64Array.from({ length: n }, (_, i) => BigInt(i * 1e12 - 7)) : (ctor as typeof Float32Array).from({ length: n }, (_, i) => (i * 37) % 101 - 50 + (ctor === Float32Array || ctor === Float64Array ? 0.25 : 0));
+        return { name: `t${ti}_${'p'.repeat(pad)}`, dt, values };
+      }),
+    );
+    const initializer = cases.map((c) => ({ name: c.name, dataType: c.dt, dims: [c.values.length], rawData: new Uint8Array(c.values.buffer.slice(0)) }));
+    // A plain copy: protobufjs may return a Buffer, whose slice() is a view, not a copy.
+    const bytes = new Uint8Array(encodeModel({
+      initializer,
+      node: cases.map((c, i) => ({ name: `n${i}`, opType: 'Identity', input: [c.name], output: [`y${i}`] })),
+      output: cases.map((c, i) => valueInfo(`y${i}`, c.dt, [c.values.length])),
+    }));
+
+    it('views a file read here, aligned, with slack, and the values are right', () => {
+      const path = join(tmp, 'inplace.onnx');
+      writeFileSync(path, bytes);
+      const g = readModel(path).graph;
+      const buffers = new Set<ArrayBufferLike>();
+      for (const c of cases) {
+        const t = g.initializers.get(c.name)!;
+        expect(t.data, c.name).toEqual(c.values);
+        const view = t.data as Float32Array;
+        // A shift of up to 3 bytes always fits in the field's tag and length (>= 3 bytes past 128
+        // bytes of data); 8-byte types may need up to 7 and are copied when it does not.
+        if (view.BYTES_PER_ELEMENT <= 4) buffers.add(view.buffer);
+        expect(view.byteOffset % view.BYTES_PER_ELEMENT).toBe(0);
+        expect(view.buffer.byteLength - view.byteOffset - view.byteLength).toBeGreaterThanOrEqual(TENSOR_SLACK_BYTES);
+      }
+      expect(buffers.size).toBe(1);  // one buffer: the file's
+    });
+
+    it('copies bytes the caller keeps, and leaves them untouched', () => {
+      const mine = new Uint8Array(bytes);
+      const g = readModel(mine).graph;
+      expect(mine).toEqual(bytes);
+      for (const c of cases) {
+        const t = g.initializers.get(c.name)!;
+        expect(t.data).toEqual(c.values);
+        expect((t.data as Uint8Array).buffer).not.toBe(mine.buffer);
+      }
+    });
+
+    it('decodes handed-over bytes in place, but never a slice of a shared buffer', () => {
+      const given = new Uint8Array(bytes);
+      const g = readModel(given, { transferBytes: true }).graph;
+      for (const c of cases) expect(g.initializers.get(c.name)!.data).toEqual(c.values);
+      expect((g.initializers.get(cases[0]!.name)!.data as Uint8Array).buffer).toBe(given.buffer);
+      const shared = new Uint8Array(bytes.length + 16);
+      shared.set(bytes, 8);
+      const slice = shared.subarray(8, 8 + bytes.length);
+      readModel(slice, { transferBytes: true });
+      expect(slice).toEqual(bytes);
+    });
   });
 
   describe('external data', () => {

@@ -3,6 +3,7 @@ import { normalizeDomain } from '../operators.js';
 import { elementwiseEvaluators } from './elementwise.js';
 import { generateEvaluators } from './generate.js';
 import { movementEvaluators } from './movement.js';
+import { quantizeEvaluators } from './quantize.js';
 import { reduceEvaluators } from './reduce.js';
 import type { Evaluator } from './types.js';
 
@@ -11,6 +12,7 @@ const EVALUATORS: Record<string, Evaluator> = {
   ...movementEvaluators,
   ...generateEvaluators,
   ...reduceEvaluators,
+  ...quantizeEvaluators,
 };
 
 /** The evaluator of (domain, opType), or undefined when folding cannot compute that operator. */

@@ -1,7 +1,8 @@
 /**
  * applyChannelsLast: native convolutions and pools compute in NHWC; given NCHW tensors they transpose
  * in and out around every call. Inside a chain of convolutions those transposes cancel, so this pass
- * finds regions of 4-D operators that can work in NHWC (2-D Conv and ConvTranspose, pools,
+ * finds regions of 4-D operators that can work in NHWC (2-D Conv, ConvTranspose, QLinearConv and
+ * ConvInteger, pools,
  * BatchNormalization, unary elementwise, elementwise on 4-D operands or constants of any broadcastable
  * shape, Concat on channels, Resize / Upsample with constant parameters, per-tensor or per-channel
  * QuantizeLinear / DequantizeLinear) and switches the whole region to NHWC: `channels_last`=1 on
@@ -49,6 +50,7 @@ const ELEMENTWISE = new Set([
   'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'Where',
 ]);
 const POOLS = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool']);
+const CONVS = new Set(['Conv', 'ConvTranspose', 'QLinearConv', 'ConvInteger']);
 
 /**
  * conv / layout: set channels_last=1; channelAxis: its `axis` names the channel dim (1 → 3);
@@ -91,15 +93,41 @@ function onlyFirstOutput(node: IrNode): boolean {
   return node.outputs.length >= 1 && node.outputs[0] !== '' && node.outputs.slice(1).every((o) => o === '');
 }
 
+/** The quantized operators (com.microsoft, octet) that work in either layout. */
+function quantizedRole(g: IrGraph, node: IrNode, out: number[]): Role | null {
+  const key = `${node.domain}::${node.opType}`;
+  if (key === 'com.microsoft::QLinearGlobalAveragePool' || key === 'com.microsoft::QLinearAveragePool') {
+    return rank4(g, node.inputs[0] ?? '') ? { kind: 'layout', dataSlots: [0], broadcastSlots: [] } : null;
+  }
+  if (key === 'octet::QLinearLookup') {
+    const x = rank4(g, node.inputs[0] ?? '');
+    return x && sameShape(x, out) ? { kind: 'elementwise', dataSlots: [0], broadcastSlots: [] } : null;
+  }
+  if (key === 'com.microsoft::QLinearAdd' || key === 'com.microsoft::QLinearMul') {
+    // A and B (inputs 0 and 3) must be 4-D tensors; scales and zero points are per tensor.
+    for (const i of [0, 3]) {
+      const name = node.inputs[i] ?? '';
+      const shape = rank4(g, name);
+      if (g.constants.has(name) || !shape || !broadcastsTo(shape, out)) return null;
+    }
+    return { kind: 'elementwise', dataSlots: [0, 3], broadcastSlots: [] };
+  }
+  return null;
+}
+
 function roleOf(g: IrGraph, node: IrNode): Role | null {
-  if (!isOnnxDomain(node) || !onlyFirstOutput(node)) return null;
+  if (!onlyFirstOutput(node)) return null;
+  if (!isOnnxDomain(node)) {
+    const out = rank4(g, node.outputs[0]!);
+    return out ? quantizedRole(g, node, out) : null;
+  }
   const out = rank4(g, node.outputs[0]!);
   if (!out) return null;
   const op = node.opType;
-  if (op === 'Conv' || op === 'ConvTranspose' || POOLS.has(op) || op === 'BatchNormalization') {
+  if (CONVS.has(op) || POOLS.has(op) || op === 'BatchNormalization') {
     if (!rank4(g, node.inputs[0] ?? '')) return null;
     if (op === 'BatchNormalization' && (intAttribute(node, 'training_mode', 0) !== 0 || intAttribute(node, 'spatial', 1) !== 1)) return null;
-    return { kind: op === 'Conv' || op === 'ConvTranspose' ? 'conv' : 'layout', dataSlots: [0], broadcastSlots: [] };
+    return { kind: CONVS.has(op) ? 'conv' : 'layout', dataSlots: [0], broadcastSlots: [] };
   }
   if (UNARY.has(op)) {
     const x = rank4(g, node.inputs[0] ?? '');

@@ -2,10 +2,12 @@
  * foldBatchNorm: an inference BatchNormalization right after a Conv or Gemm with constant weights is a
  * per-output-channel affine map, so it folds into the weights and bias:
  *   a = scale / sqrt(var + eps);  W'[m, ...] = W[m, ...] * a[m];  B'[m] = (B[m] - mean[m]) * a[m] + beta[m]
- * computed in float64 and rounded once to float32. New constants are made (W may be shared by other
- * nodes); the producer then writes the BatchNormalization's output and the BatchNormalization goes.
+ * computed in float64 and rounded once to float32. W' overwrites W when the producer is W's only user
+ * (no second copy of the weights), else it is a new constant; the producer then writes the
+ * BatchNormalization's output and the BatchNormalization goes.
  */
 import type { InitializerTensor } from '../../onnx/model.js';
+import { allocateTensorData } from '../../onnx/tensor-proto.js';
 import type { IrGraph, IrNode } from '../ir.js';
 import {
   consumerIndex,
@@ -53,9 +55,8 @@ function batchNormParams(g: IrGraph, bn: IrNode, channels: number, uses: Map<str
 }
 
 /** W' for a Conv: rows of W (one per output channel) scaled by a[m]. */
-function scaleConvWeights(w: InitializerTensor, a: Float64Array): Float32Array {
+function scaleConvWeights(w: InitializerTensor, a: Float64Array, out: Float32Array): Float32Array {
   const src = w.data as Float32Array;
-  const out = new Float32Array(src.length);
   const perChannel = src.length / a.length;
   for (let m = 0; m < a.length; ++m) {
     for (let k = 0; k < perChannel; ++k) out[m * perChannel + k] = src[m * perChannel + k]! * a[m]!;
@@ -64,9 +65,8 @@ function scaleConvWeights(w: InitializerTensor, a: Float64Array): Float32Array {
 }
 
 /** W' for a Gemm: output column n of op(B) scaled by a[n]; B is [K, N], or [N, K] when transB. */
-function scaleGemmWeights(w: InitializerTensor, a: Float64Array, transB: boolean): Float32Array {
+function scaleGemmWeights(w: InitializerTensor, a: Float64Array, transB: boolean, out: Float32Array): Float32Array {
   const src = w.data as Float32Array;
-  const out = new Float32Array(src.length);
   const [rows, cols] = w.dims as [number, number];
   for (let r = 0; r < rows; ++r) {
     for (let c = 0; c < cols; ++c) out[r * cols + c] = src[r * cols + c]! * a[transB ? r : c]!;
@@ -76,7 +76,7 @@ function scaleGemmWeights(w: InitializerTensor, a: Float64Array, transB: boolean
 
 /** B' = (bias - mean) * a + beta per channel, bias given per channel (zeros when absent). */
 function foldedBias(bias: Float64Array, p: BatchNormParams): Float32Array {
-  const out = new Float32Array(p.a.length);
+  const out = allocateTensorData(Float32Array, p.a.length);
   for (let c = 0; c < out.length; ++c) out[c] = (bias[c]! - p.mean[c]!) * p.a[c]! + p.beta[c]!;
   return out;
 }
@@ -114,6 +114,9 @@ export function foldBatchNorm(g: IrGraph): void {
     if (producer.attributes.has('activation')) continue;
     const w = float32Constant(g, producer.inputs[1] ?? '');
     if (!w) continue;
+    // Each element is read once before it is written, so W' may overwrite W.
+    const soleUser = uses.get(producer.inputs[1]!)?.length === 1 && !outputs.has(producer.inputs[1]!);
+    const weightsOut = (): Float32Array => (soleUser ? (w.data as Float32Array) : allocateTensorData(Float32Array, w.data.length));
 
     let newWeights: Float32Array;
     let newBias: Float32Array;
@@ -125,7 +128,7 @@ export function foldBatchNorm(g: IrGraph): void {
       const biasName = producer.inputs[2] ?? '';
       const bias = biasName === '' ? null : float32Constant(g, biasName);
       if (biasName !== '' && (!bias || bias.data.length !== channels)) continue;
-      newWeights = scaleConvWeights(w, p.a);
+      newWeights = scaleConvWeights(w, p.a, weightsOut());
       newBias = foldedBias(bias ? Float64Array.from(bias.data as Float32Array) : new Float64Array(channels), p);
     } else {
       if (w.dims.length !== 2) continue;
@@ -135,7 +138,7 @@ export function foldBatchNorm(g: IrGraph): void {
       if (!p) continue;
       const bias = gemmBiasPerColumn(g, producer, n);
       if (!bias) continue;
-      newWeights = scaleGemmWeights(w, p.a, transB);
+      newWeights = scaleGemmWeights(w, p.a, transB, weightsOut());
       newBias = foldedBias(bias, p);
       // C' already carries beta.
       producer.attributes.set('beta', { type: 'float', value: 1 });

@@ -5,6 +5,7 @@
 import type { IrGraph } from '../ir.js';
 import { foldBatchNorm } from './fold-batch-norm.js';
 import { fuseActivations } from './fuse-activations.js';
+import { fuseQdq } from './fuse-qdq.js';
 import { removeDeadNodes } from './remove-dead-nodes.js';
 import { removeIdentities } from './remove-identities.js';
 import { sortNodes } from './sort-nodes.js';
@@ -12,18 +13,21 @@ import { sortNodes } from './sort-nodes.js';
 export { applyChannelsLast } from './channels-last.js';
 export { foldBatchNorm } from './fold-batch-norm.js';
 export { fuseActivations } from './fuse-activations.js';
+export { fuseQdq } from './fuse-qdq.js';
 export { removeDeadNodes } from './remove-dead-nodes.js';
 export { removeIdentities } from './remove-identities.js';
 export { sortNodes, topologicalOrder, type ReadyPriority } from './sort-nodes.js';
 
 /**
  * The create-time pipeline. Order matters: identities go first so Conv → Identity → BN still folds;
+ * QDQ groups become int8 operators before anything else rewrites the float ops they are made of;
  * BN folds before fusion so Conv → BN → Relu becomes one Conv with a fused Relu; dead nodes (and the
  * weights folding replaced) go before the final sort, which also reports cycles.
  */
 export function optimizeGraph(g: IrGraph): void {
   sortNodes(g);
   removeIdentities(g);
+  fuseQdq(g);
   foldBatchNorm(g);
   fuseActivations(g);
   removeDeadNodes(g);

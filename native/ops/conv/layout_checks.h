@@ -27,6 +27,18 @@ inline bool read_channels_last(const NodeSpec& node) {
   return v == 1;
 }
 
+// Conv's `group` (>= 1).
+inline int64_t read_group(const NodeSpec& node) {
+  int64_t g = 1;
+  try {
+    g = node.attrs.get_int("group", 1);
+  } catch (const Error& e) {
+    throw_node_type(node, e.what());
+  }
+  if (g < 1) throw_node_range(node, "attribute 'group' is " + std::to_string(g) + ", expected >= 1");
+  return g;
+}
+
 inline int64_t read_flag(const NodeSpec& node, const char* name) {
   int64_t v = 0;
   try {

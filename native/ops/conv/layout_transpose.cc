@@ -5,7 +5,7 @@
 
 #include "../../core/parallel.h"
 
-// 4x4 register transposes for 4-byte elements with the baseline vector ISA of each architecture
+// 4x4 register transposes for 4-byte elements and 16x16 ones for bytes, with the baseline vector ISA of each architecture
 // (SSE on x86-64, NEON on AArch64: no special compiler flags). They only move bits, so every path
 // gives the same result; elsewhere the plain loop does.
 #if defined(__x86_64__) || defined(_M_X64)
@@ -45,6 +45,36 @@ inline void transpose_4x4(const float* src, size_t src_stride, float* dst, size_
   vst1q_f32(dst + 3 * dst_stride, vcombine_f32(vget_high_f32(t01.val[1]), vget_high_f32(t23.val[1])));
 #endif
 }
+
+// dst[j][i] = src[i][j] for a 16x16 tile of bytes. Each of the four rounds interleaves register i
+// with register i + 8 (bytes of both, low halves into 2i, high halves into 2i + 1): with the tile
+// index written as (row bits, column bits), a round rotates those eight bits left by one, so four
+// rounds swap rows and columns.
+inline void transpose_16x16_bytes(const uint8_t* src, size_t src_stride, uint8_t* dst, size_t dst_stride) {
+#if defined(__x86_64__) || defined(_M_X64)
+  __m128i r[16], t[16];
+  for (int i = 0; i < 16; ++i) r[i] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i * src_stride));
+  for (int round = 0; round < 4; ++round) {
+    for (int i = 0; i < 8; ++i) {
+      t[2 * i] = _mm_unpacklo_epi8(r[i], r[i + 8]);
+      t[2 * i + 1] = _mm_unpackhi_epi8(r[i], r[i + 8]);
+    }
+    for (int i = 0; i < 16; ++i) r[i] = t[i];
+  }
+  for (int i = 0; i < 16; ++i) _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i * dst_stride), r[i]);
+#else
+  uint8x16_t r[16], t[16];
+  for (int i = 0; i < 16; ++i) r[i] = vld1q_u8(src + i * src_stride);
+  for (int round = 0; round < 4; ++round) {
+    for (int i = 0; i < 8; ++i) {
+      t[2 * i] = vzip1q_u8(r[i], r[i + 8]);
+      t[2 * i + 1] = vzip2q_u8(r[i], r[i + 8]);
+    }
+    for (int i = 0; i < 16; ++i) r[i] = t[i];
+  }
+  for (int i = 0; i < 16; ++i) vst1q_u8(dst + i * dst_stride, r[i]);
+#endif
+}
 #endif
 
 template <typename T>
@@ -59,6 +89,17 @@ void transpose_block(const T* src, T* dst, size_t rows, size_t cols, size_t r0, 
       for (size_t j = c0; j < c1; ++j) dst[j * rows + i] = src[i * cols + j];
     for (size_t j = c4; j < c1; ++j)
       for (size_t i = r0; i < r4; ++i) dst[j * rows + i] = src[i * cols + j];
+    return;
+  }
+  if constexpr (sizeof(T) == 1) {
+    const size_t r16 = r0 + (r1 - r0) / 16 * 16, c16 = c0 + (c1 - c0) / 16 * 16;
+    for (size_t i = r0; i < r16; i += 16)
+      for (size_t j = c0; j < c16; j += 16)
+        transpose_16x16_bytes(reinterpret_cast<const uint8_t*>(src + i * cols + j), cols, reinterpret_cast<uint8_t*>(dst + j * rows + i), rows);
+    for (size_t i = r16; i < r1; ++i)
+      for (size_t j = c0; j < c1; ++j) dst[j * rows + i] = src[i * cols + j];
+    for (size_t j = c16; j < c1; ++j)
+      for (size_t i = r0; i < r16; ++i) dst[j * rows + i] = src[i * cols + j];
     return;
   }
 #endif

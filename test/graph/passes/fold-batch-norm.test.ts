@@ -61,6 +61,7 @@ describe('foldBatchNorm', () => {
         constants: [W, B, ...bnConstants(rng, m)],
       });
       const bn = Object.fromEntries(['scale', 'beta', 'mean', 'var'].map((k) => [k, values(g, k)]));
+      const W0 = Float32Array.from(W.data as Float32Array);
       foldBatchNorm(g);
       expect(opTypes(g)).toEqual(['Conv']);
       const convNode = nodeNamed(g, 'conv');
@@ -69,18 +70,18 @@ describe('foldBatchNorm', () => {
       const a = Array.from({ length: m }, (_, k) => bn.scale![k]! / Math.sqrt(bn.var![k]! + Math.fround(eps)));
       const wFolded = values(g, wName!);
       const perChannel = c * kh * kw;
-      for (let i = 0; i < wFolded.length; ++i) expect(wFolded[i]).toBe(Math.fround(W.data[i] as number * a[Math.floor(i / perChannel)]!));
+      for (let i = 0; i < wFolded.length; ++i) expect(wFolded[i]).toBe(Math.fround(W0[i]! * a[Math.floor(i / perChannel)]!));
       const bFolded = values(g, bName!);
       for (let k = 0; k < m; ++k) {
         const b0 = withBias ? (B.data[k] as number) : 0;
         expect(bFolded[k]).toBe(Math.fround((b0 - bn.mean![k]!) * a[k]! + bn.beta![k]!));
       }
-      // The original weights are untouched (another node may share them).
-      expect(Array.from(values(g, 'W'))).toEqual(Array.from(W.data as Float32Array));
+      // The conv was W's only user: W' overwrote W rather than holding a second copy.
+      expect(g.constants.get(wName!)!.data).toBe(W.data);
 
       // Same outputs as Conv then BN, in float64.
       const x = randomValues(rng, c * 16);
-      const before = conv(x, [1, c, 4, 4], W.data as Float32Array, W.dims, withBias ? (B.data as Float32Array) : null);
+      const before = conv(x, [1, c, 4, 4], W0, W.dims, withBias ? (B.data as Float32Array) : null);
       const spatial = 9;
       const expected = before.map((v, i) => {
         const k = Math.floor(i / spatial) % m;
@@ -90,6 +91,31 @@ describe('foldBatchNorm', () => {
       after.forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
     });
   }
+
+  it('leaves weights shared by two convs untouched, giving each its own folded copy', () => {
+    const [m, c] = [2, 2];
+    const W = f32('W', [m, c, 1, 1], randomValues(rng, m * c));
+    const W0 = Float32Array.from(W.data as Float32Array);
+    const g = buildGraph({
+      inputs: [['X', [1, c, 2, 2]]],
+      outputs: ['Y1', 'Y2'],
+      nodes: [
+        n('Conv', ['X', 'W'], ['c1'], {}, { name: 'conv1' }),
+        n('BatchNormalization', ['c1', 'scale', 'beta', 'mean', 'var'], ['Y1']),
+        n('Conv', ['X', 'W'], ['c2'], {}, { name: 'conv2' }),
+        n('BatchNormalization', ['c2', 'scale', 'beta', 'mean', 'var'], ['Y2']),
+      ],
+      constants: [W, ...bnConstants(rng, m)],
+    });
+    foldBatchNorm(g);
+    expect(opTypes(g)).toEqual(['Conv', 'Conv']);
+    expect(W.data).toEqual(W0);
+    const w1 = g.constants.get(nodeNamed(g, 'conv1').inputs[1]!)!.data;
+    const w2 = g.constants.get(nodeNamed(g, 'conv2').inputs[1]!)!.data;
+    expect(w1).not.toBe(W.data);
+    expect(w2).not.toBe(w1);
+    expect(w1).toEqual(w2);
+  });
 
   for (const transB of [0, 1]) {
     it(`folds BN into Gemm (transB=${transB}, alpha, beta, C per column)`, () => {
@@ -109,6 +135,7 @@ describe('foldBatchNorm', () => {
         constants: [W, C, ...bnConstants(rng, nCols)],
       });
       const bn = Object.fromEntries(['scale', 'beta', 'mean', 'var'].map((key) => [key, values(g, key)]));
+      const W0 = Float32Array.from(W.data as Float32Array);
       foldBatchNorm(g);
       expect(opTypes(g)).toEqual(['Gemm']);
       const gemm = nodeNamed(g, 'gemm');
@@ -123,7 +150,7 @@ describe('foldBatchNorm', () => {
           let dot = 0;
           let dot2 = 0;
           for (let kk = 0; kk < k; ++kk) {
-            dot += A[r * k + kk]! * wAt(W.data as Float32Array, kk, col);
+            dot += A[r * k + kk]! * wAt(W0, kk, col);
             dot2 += A[r * k + kk]! * wAt(w2, kk, col);
           }
           const y = alpha * dot + beta * (C.data[col] as number);

@@ -1,0 +1,364 @@
+/**
+ * fuseQdq: a QDQ model writes each quantized operator as float — DequantizeLinear on its inputs, the
+ * float op, QuantizeLinear on its output. Where an int8 kernel computes the same thing, the group
+ * becomes that one operator, reading and writing the quantized tensors themselves:
+ *
+ *   DQ(x), DQ(w), DQ(b) → Conv → Q      QLinearConv (B as int32 at scale x_scale·w_scale)
+ *   DQ(a), DQ(b) → MatMul → Q           QLinearMatMul
+ *   DQ(a), DQ(b) → Gemm [→ Q]           com.microsoft QGemm (float output when no Q follows)
+ *   DQ(a), DQ(b) → Add / Mul → Q        com.microsoft QLinearAdd / QLinearMul
+ *   DQ(x) → GlobalAveragePool → Q       com.microsoft QLinearGlobalAveragePool (AveragePool alike)
+ *   DQ(x) → f → Q, f elementwise        octet QLinearLookup: a 256-entry table made here
+ *   DQ(x) → MaxPool / Reshape / ... → Q the op itself on the bytes (it only moves or picks values),
+ *                                       then a table when the output's quantization differs
+ *   DQ(x) → Q                           nothing (same parameters) or a table
+ *
+ * Consecutive groups then pass int8 data to each other: the Q → DQ pair between them is gone, as
+ * its DQ feeds nothing once the next group read the quantized value directly. DQs that still feed a
+ * float operator stay (that operator is the Q/DQ fallback) and dead ones go with removeDeadNodes().
+ *
+ * Only what the kernels compute exactly as the float graph defines it: constant scales and zero
+ * points, per-tensor activations, weights per tensor or per output channel, and an output read by
+ * one QuantizeLinear only.
+ */
+import type { OnnxElemType } from '../../onnx/model.js';
+import { allocateTensorData } from '../../onnx/tensor-proto.js';
+import type { IrGraph, IrNode } from '../ir.js';
+import { consumerIndex, floatAttribute, graphOutputNames, isOnnxDomain, NameAllocator, producerIndex, removeNodes, scalarFloat32, type ValueUse } from './graph-queries.js';
+import { lookupTable, unaryFunction, type QuantParams } from './lookup-tables.js';
+import {
+  dequantized,
+  paramsOfDq,
+  paramsOfQ,
+  perTensor,
+  quantizedType,
+  sameParams,
+  soleQuantizer,
+  weightsOk,
+  type AddConstant,
+  type Dequantized,
+} from './qdq-queries.js';
+
+/** Operators that only move, select or compare values: they commute with any increasing requantization. */
+const BYTE_MOVERS = new Set(['MaxPool', 'GlobalMaxPool', 'Reshape', 'Flatten', 'Transpose', 'Squeeze', 'Unsqueeze', 'Slice', 'DepthToSpace', 'SpaceToDepth']);
+
+function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+interface Context {
+  g: IrGraph;
+  producers: Map<string, IrNode>;
+  uses: Map<string, ValueUse[]>;
+  outputs: Set<string>;
+  names: NameAllocator;
+  addConstant: AddConstant;
+}
+
+export function fuseQdq(g: IrGraph): void {
+  if ((g.opsets.get('') ?? 0) < 10) return;
+  const names = new NameAllocator(g);
+  const addConstant: AddConstant = (base, t) => {
+    const name = names.fresh(base);
+    g.constants.set(name, { name, ...t });
+    g.types.set(name, { elemType: t.type, shape: [...t.dims] });
+    return name;
+  };
+  const c: Context = { g, producers: producerIndex(g), uses: consumerIndex(g), outputs: graphOutputNames(g), names, addConstant };
+  const dead = new Set<IrNode>();
+
+  for (const node of [...g.nodes]) {
+    if (!isOnnxDomain(node) || dead.has(node)) continue;
+    const made = fuse(c, node);
+    if (!made) continue;
+    const { nodes, quantizer } = made;
+    g.nodes.splice(g.nodes.indexOf(node), 1, ...nodes);
+    if (quantizer) {
+      dead.add(quantizer);
+      g.types.delete(node.outputs[0]!);
+    }
+    // Later groups look up producers of values these nodes now write.
+    for (const n of nodes) for (const out of n.outputs) if (out !== '') c.producers.set(out, n);
+  }
+  removeNodes(g, dead);
+}
+
+/** The nodes replacing `node` (and the QuantizeLinear they absorb), or null to leave it. */
+function fuse(c: Context, node: IrNode): { nodes: IrNode[]; quantizer: IrNode | null } | null {
+  const { g } = c;
+  const q = () => soleQuantizer(g, c.uses, c.outputs, node.outputs[0] ?? '');
+  switch (node.opType) {
+    case 'Conv': {
+      const quantizer = q();
+      const fused = node.attributes.has('activation') || !quantizer ? null : convGroup(c, node, quantizer);
+      return fused && { nodes: [fused], quantizer };
+    }
+    case 'MatMul': {
+      const quantizer = q();
+      const fused = quantizer && matmulGroup(c, node, quantizer);
+      return fused && { nodes: [fused], quantizer };
+    }
+    case 'Gemm': {
+      const quantizer = q();
+      const fused = gemmGroup(c, node, quantizer);
+      return fused && { nodes: [fused], quantizer };
+    }
+    case 'Add':
+    case 'Mul': {
+      const quantizer = q();
+      const fused = quantizer && binaryGroup(c, node, quantizer);
+      return fused && { nodes: [fused], quantizer };
+    }
+    case 'GlobalAveragePool':
+    case 'AveragePool': {
+      const quantizer = q();
+      const fused = quantizer && poolGroup(c, node, quantizer);
+      return fused && { nodes: [fused], quantizer };
+    }
+    case 'QuantizeLinear':
+      return requantizeGroup(c, node);
+    default: {
+      const quantizer = q();
+      if (!quantizer) return null;
+      if (BYTE_MOVERS.has(node.opType)) {
+        const nodes = moverGroup(c, node, quantizer);
+        return nodes && { nodes, quantizer };
+      }
+      const fused = lookupGroup(c, node, quantizer);
+      return fused && { nodes: [fused], quantizer };
+    }
+  }
+}
+
+function newNode(c: Context, base: IrNode, fields: Pick<IrNode, 'opType' | 'domain' | 'inputs' | 'outputs'> & Partial<IrNode>): IrNode {
+  return {
+    id: c.g.nextId++,
+    name: base.name,
+    opset: fields.domain === '' ? Math.max(base.opset, 10) : 1,
+    attributes: new Map(),
+    ...fields,
+  };
+}
+
+/** A zero point input: the DQ's own, or a zero of the quantized type when it has none. */
+function zeroPointOf(c: Context, d: Dequantized, type: OnnxElemType, count: number, base: string): string {
+  if (d.zeroPoint !== '') return d.zeroPoint;
+  const data = type === 'int8' ? allocateTensorData(Int8Array, count) : allocateTensorData(Uint8Array, count);
+  return c.addConstant(`${base}_zero_point`, { type, dims: count === 1 ? [] : [count], data });
+}
+
+/** x_q, x_scale, x_zero_point of a per-tensor DQ. */
+function activationInputs(c: Context, d: Dequantized, base: string): string[] {
+  return [d.q, d.node.inputs[1]!, zeroPointOf(c, d, quantizedType(c.g, d)!, 1, base)];
+}
+
+function convGroup(c: Context, node: IrNode, q: IrNode): IrNode | null {
+  const { g } = c;
+  const [xName = '', wName = '', bName = ''] = node.inputs;
+  const x = dequantized(g, c.producers, xName);
+  const w = dequantized(g, c.producers, wName);
+  const wConst = g.constants.get(w?.q ?? '');
+  const m = wConst?.dims[0] ?? 0;
+  if (!perTensor(g, x) || !weightsOk(g, w, 0, m) || !wConst) return null;
+  const bias = bName === '' ? '' : int32Bias(c, bName, x.scale[0]!, w.scale, m, `${node.name}_B_quantized`);
+  if (bias === null) return null;
+  return newNode(c, node, {
+    opType: 'QLinearConv',
+    domain: '',
+    inputs: [
+      ...activationInputs(c, x, `${node.name}_x`),
+      w.q, w.node.inputs[1]!, zeroPointOf(c, w, wConst.type, w.scale.length, `${node.name}_w`),
+      q.inputs[1]!, q.inputs[2]!, ...(bias === '' ? [] : [bias]),
+    ],
+    outputs: [q.outputs[0]!],
+    attributes: new Map(node.attributes),
+  });
+}
+
+function matmulGroup(c: Context, node: IrNode, q: IrNode): IrNode | null {
+  const { g } = c;
+  const [aName = '', bName = ''] = node.inputs;
+  const a = dequantized(g, c.producers, aName);
+  const b = dequantized(g, c.producers, bName);
+  const bConst = g.constants.get(b?.q ?? '');
+  if (!perTensor(g, a) || !bConst || bConst.dims.length !== 2 || !weightsOk(g, b, 1, bConst.dims[1]!)) return null;
+  return newNode(c, node, {
+    opType: 'QLinearMatMul',
+    domain: '',
+    inputs: [...activationInputs(c, a, `${node.name}_a`), b.q, b.node.inputs[1]!, zeroPointOf(c, b, bConst.type, b.scale.length, `${node.name}_b`), q.inputs[1]!, q.inputs[2]!],
+    outputs: [q.outputs[0]!],
+  });
+}
+
+/**
+ * Gemm with a DQ'd A (per tensor) and a constant DQ'd B (per tensor, or per output column) as QGemm:
+ * alpha = beta = 1 when there is a C (QGemm scales C with the product), transA = 0. Its output is
+ * quantized when one QuantizeLinear reads it, else float32.
+ */
+function gemmGroup(c: Context, node: IrNode, q: IrNode | null): IrNode | null {
+  const { g } = c;
+  const [aName = '', bName = '', cName = ''] = node.inputs;
+  if (floatAttribute(node, 'transA', 0) !== 0) return null;
+  if (cName !== '' && (floatAttribute(node, 'alpha', 1) !== 1 || floatAttribute(node, 'beta', 1) !== 1)) return null;
+  const transB = floatAttribute(node, 'transB', 0) !== 0;
+  const a = dequantized(g, c.producers, aName);
+  const b = dequantized(g, c.producers, bName);
+  const bConst = g.constants.get(b?.q ?? '');
+  if (!perTensor(g, a) || !bConst || bConst.dims.length !== 2) return null;
+  const n = transB ? bConst.dims[0]! : bConst.dims[1]!;
+  if (!weightsOk(g, b, transB ? 0 : 1, n)) return null;
+  let bias = '';
+  if (cName !== '') {
+    const cShape = g.constants.get(cName)?.dims ?? g.constants.get(dequantized(g, c.producers, cName)?.q ?? '')?.dims;
+    if (!cShape || cShape.reduce((x, y) => x * y, 1) !== n) return null;  // one value per column only
+    const made = int32Bias(c, cName, a.scale[0]!, b.scale, n, `${node.name}_C_quantized`);
+    if (made === null) return null;
+    bias = made;
+  }
+  const attributes = new Map(node.attributes);
+  attributes.delete('beta');
+  return newNode(c, node, {
+    opType: 'QGemm',
+    domain: 'com.microsoft',
+    inputs: [
+      ...activationInputs(c, a, `${node.name}_a`),
+      b.q, b.node.inputs[1]!, zeroPointOf(c, b, bConst.type, b.scale.length, `${node.name}_b`),
+      bias, ...(q ? [q.inputs[1]!, q.inputs[2]!] : []),
+    ],
+    outputs: [q ? q.outputs[0]! : node.outputs[0]!],
+    attributes,
+  });
+}
+
+/** Add / Mul of two per-tensor quantized values of one type, into that type. */
+function binaryGroup(c: Context, node: IrNode, q: IrNode): IrNode | null {
+  const { g } = c;
+  const a = dequantized(g, c.producers, node.inputs[0] ?? '');
+  const b = dequantized(g, c.producers, node.inputs[1] ?? '');
+  if (!perTensor(g, a) || !perTensor(g, b)) return null;
+  const type = quantizedType(g, a);
+  if (quantizedType(g, b) !== type || paramsOfQ(g, q).type !== type) return null;
+  return newNode(c, node, {
+    opType: node.opType === 'Add' ? 'QLinearAdd' : 'QLinearMul',
+    domain: 'com.microsoft',
+    inputs: [...activationInputs(c, a, `${node.name}_a`), ...activationInputs(c, b, `${node.name}_b`), q.inputs[1]!, q.inputs[2]!],
+    outputs: [q.outputs[0]!],
+  });
+}
+
+function poolGroup(c: Context, node: IrNode, q: IrNode): IrNode | null {
+  const { g } = c;
+  const x = dequantized(g, c.producers, node.inputs[0] ?? '');
+  if (!perTensor(g, x) || paramsOfQ(g, q).type !== quantizedType(g, x)) return null;
+  const dilations = node.attributes.get('dilations');
+  if (dilations?.type === 'ints' && dilations.value.some((d) => Number(d) !== 1)) return null;  // QLinearAveragePool has none
+  return newNode(c, node, {
+    opType: node.opType === 'GlobalAveragePool' ? 'QLinearGlobalAveragePool' : 'QLinearAveragePool',
+    domain: 'com.microsoft',
+    inputs: [...activationInputs(c, x, `${node.name}_x`), q.inputs[1]!, q.inputs[2]!],
+    outputs: [q.outputs[0]!],
+    attributes: new Map(node.attributes),
+  });
+}
+
+/** A QLinearLookup node from `input` (quantized with `from`) to `output` (quantized with `to`). */
+function lookupNode(c: Context, base: IrNode, input: string, output: string, f: (x: number) => number, from: QuantParams, to: QuantParams): IrNode {
+  const table = lookupTable(f, from, to);
+  const name = c.addConstant(`${base.name}_table`, { type: to.type, dims: [256], data: table });
+  return newNode(c, base, { opType: 'QLinearLookup', domain: 'octet', inputs: [input, name], outputs: [output] });
+}
+
+/** DQ → elementwise f → Q as one table. */
+function lookupGroup(c: Context, node: IrNode, q: IrNode): IrNode | null {
+  const { g } = c;
+  const x = dequantized(g, c.producers, node.inputs[0] ?? '');
+  if (!perTensor(g, x)) return null;
+  let clip: { min: number; max: number } | undefined;
+  if (node.opType === 'Clip') {
+    if (node.opset < 11) clip = { min: floatAttribute(node, 'min', -Infinity), max: floatAttribute(node, 'max', Infinity) };
+    else {
+      const bound = (i: number, fallback: number) => ((node.inputs[i] ?? '') === '' ? fallback : scalarFloat32(g, node.inputs[i]!));
+      const min = bound(1, -Infinity), max = bound(2, Infinity);
+      if (min === null || max === null) return null;
+      clip = { min, max };
+    }
+  } else if (node.inputs.filter((v) => v !== '').length !== 1) {
+    return null;
+  }
+  if (node.opType === 'Gelu' && node.attributes.get('approximate')?.type === 'string' && node.attributes.get('approximate')!.value !== 'none') return null;
+  const f = unaryFunction(node.opType, (name, fallback) => floatAttribute(node, name, fallback), clip);
+  if (!f) return null;
+  return lookupNode(c, node, x.q, q.outputs[0]!, f, paramsOfDq(g, x), paramsOfQ(g, q));
+}
+
+/**
+ * DQ → a value mover → Q: the mover on the bytes (its other inputs unchanged), then a table only when
+ * the output's quantization differs. Movers of one input only (Concat and Pad need more care).
+ */
+function moverGroup(c: Context, node: IrNode, q: IrNode): IrNode[] | null {
+  const { g } = c;
+  const x = dequantized(g, c.producers, node.inputs[0] ?? '');
+  if (!perTensor(g, x)) return null;
+  const from = paramsOfDq(g, x), to = paramsOfQ(g, q);
+  const moved: IrNode = { ...node, id: g.nextId++, inputs: [x.q, ...node.inputs.slice(1)], attributes: new Map(node.attributes) };
+  if (sameParams(from, to)) {
+    moved.outputs = [q.outputs[0]!, ...node.outputs.slice(1)];
+    return [moved];
+  }
+  // MaxPool's optional Indices output stays as it is; the bytes go through the table after.
+  const bytes = c.names.fresh(`${node.outputs[0]}_bytes`);
+  g.types.set(bytes, { elemType: from.type, shape: g.types.get(node.outputs[0]!)?.shape ?? null });
+  moved.outputs = [bytes, ...node.outputs.slice(1)];
+  return [moved, lookupNode(c, node, bytes, q.outputs[0]!, (v) => v, from, to)];
+}
+
+/** QuantizeLinear of a DQ'd value: nothing when the parameters agree, else a requantization table. */
+function requantizeGroup(c: Context, node: IrNode): { nodes: IrNode[]; quantizer: IrNode | null } | null {
+  const { g } = c;
+  const x = dequantized(g, c.producers, node.inputs[0] ?? '');
+  if (!perTensor(g, x) || c.outputs.has(node.outputs[0]!)) return null;
+  const [, scale = '', zp = ''] = node.inputs;
+  const s = g.constants.get(scale);
+  const z = g.constants.get(zp);
+  if (!s || s.type !== 'float32' || s.data.length !== 1 || !z || z.data.length !== 1 || node.attributes.has('output_dtype')) return null;
+  const to: QuantParams = { scale: Number(s.data[0]), zeroPoint: Number(z.data[0]), type: z.type };
+  const from = paramsOfDq(g, x);
+  if (sameParams(from, to)) {
+    // Readers of the Q's output read the original bytes.
+    for (const use of c.uses.get(node.outputs[0]!) ?? []) use.node.inputs[use.index] = x.q;
+    return { nodes: [], quantizer: null };
+  }
+  return { nodes: [lookupNode(c, node, x.q, node.outputs[0]!, (v) => v, from, to)], quantizer: null };
+}
+
+/**
+ * The bias as int32 at scale x_scale·w_scale[m]: a DQ'd int32 constant at exactly that scale is used
+ * as it is (the quantizer made it so); another DQ'd or float constant bias is requantized to it.
+ * null when the bias is not a constant.
+ */
+function int32Bias(c: Context, name: string, xScale: number, wScale: Float32Array, m: number, base: string): string | null {
+  const { g } = c;
+  const target = (i: number) => Math.fround(xScale * wScale[wScale.length === 1 ? 0 : i]!);
+  let values: Float64Array;
+  const d = dequantized(g, c.producers, name);
+  if (d) {
+    const bq = g.constants.get(d.q);
+    if (!bq || bq.data.length !== m || (d.scale.length !== 1 && d.scale.length !== m)) return null;
+    const zp = d.zeroPoint === '' ? null : g.constants.get(d.zeroPoint)!;
+    const zeroAt = (i: number) => (zp ? Number(zp.data[zp.data.length === 1 ? 0 : i]) : 0);
+    const scaleAt = (i: number) => d.scale[d.scale.length === 1 ? 0 : i]!;
+    let exact = bq.type === 'int32';
+    for (let i = 0; exact && i < m; i++) exact = zeroAt(i) === 0 && scaleAt(i) === target(i);
+    if (exact) return d.q;
+    values = Float64Array.from({ length: m }, (_, i) => (Number(bq.data[i]) - zeroAt(i)) * scaleAt(i));
+  } else {
+    const b = g.constants.get(name);
+    if (!b || b.type !== 'float32' || b.data.length !== m) return null;
+    values = Float64Array.from(b.data as Float32Array);
+  }
+  const out = allocateTensorData(Int32Array, m);
+  for (let i = 0; i < m; ++i) out[i] = Math.max(-2147483648, Math.min(2147483647, roundHalfEven(values[i]! / target(i))));
+  return c.addConstant(base, { type: 'int32', dims: [m], data: out });
+}
+

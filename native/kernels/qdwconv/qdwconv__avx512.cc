@@ -1,0 +1,196 @@
+// AVX-512 quantized depthwise: 4 output pixels at a time (then 3, 2, 1) × one packed tile of 32
+// channels, then one masked tile for the last 1-31 channels (masked loads never touch the bytes they
+// skip, so no read goes past a caller's buffer, and masked stores leave the channels past the end
+// alone). Several pixels per tile share each weight load and overlap their sums and requantizations:
+// 4 pixels × 32 channels ran about 1.3x faster than 1 pixel × 64 channels (3x3 taps, 144 channels).
+//
+// Taps go in pairs: vpunpck{l,h}bw interleave the two taps' bytes (x_t[c], x_t+1[c]), vpmov{z,s}xbw
+// widen them to int16, and one vpdpwssd (AVX512-VNNI) adds x_t·w_t + x_t+1·w_t+1 per channel to an
+// int32 lane — exact, as |x| <= 255 and |w| <= 255. An odd last tap is paired with a zero vector
+// (and a zero weight). Integer sums are exact and wrap like the definition's, in any order; the
+// requantization is the definition's IEEE steps lane by lane (vcvtdq2ps, vmulps, vmaxps, vminps,
+// vcvtps2dq in the default round-half-even mode) and keeps the low byte of q (vpmovdb), like the
+// scalar kernel's cast — bit-identical.
+//
+// Packed weights: tiles of 32 channels (the last padded with zero weights); a tile holds
+// ceil(taps/2) tap pairs, and a pair 64 int16 (w_t[c], w_t+1[c]) in the order the in-lane unpacks
+// leave the channels: 0-7, 16-23 (the low unpack), then 8-15, 24-31 (the high one); w_taps = 0.
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "qdwconv_kernel.h"
+
+namespace octet {
+
+namespace {
+
+constexpr size_t kTile = 32;              // channels per packed tile
+constexpr size_t kPairWords = 2 * kTile;  // int16 per tap pair of a tile
+
+size_t tap_pairs(size_t taps) { return (taps + 1) / 2; }
+size_t tile_words(size_t taps) { return tap_pairs(taps) * kPairWords; }
+size_t tiles(size_t channels) { return (channels + kTile - 1) / kTile; }
+
+// Where tap t of channel c lives in the packed weights: tile, pair, then the unpacks' channel order
+// (the channel's 8-group's parity picks the low or high half, its 16-group the 128-bit lane).
+size_t packed_index(size_t t, size_t c, size_t taps) {
+  const size_t in_tile = c % kTile;
+  const size_t word = in_tile / 8 % 2 * 32 + in_tile / 16 * 16 + in_tile % 8 * 2 + t % 2;
+  return c / kTile * tile_words(taps) + t / 2 * kPairWords + word;
+}
+
+size_t packed_bytes(size_t taps, size_t channels) { return tiles(channels) * tile_words(taps) * sizeof(int16_t); }
+
+void pack(const int16_t* w, size_t taps, size_t channels, void* packed) {
+  int16_t* out = static_cast<int16_t*>(packed);
+  std::memset(out, 0, packed_bytes(taps, channels));  // padding channels and the missing odd tap
+  for (size_t t = 0; t < taps; ++t)
+    for (size_t c = 0; c < channels; ++c) out[packed_index(t, c, taps)] = w[t * channels + c];
+}
+
+template <bool Signed>
+inline __m512i widen(__m256i bytes) {
+  return Signed ? _mm512_cvtepi8_epi16(bytes) : _mm512_cvtepu8_epi16(bytes);
+}
+
+template <bool Masked>
+inline __m256i load32(const uint8_t* p, __mmask32 mask) {
+  return Masked ? _mm256_maskz_loadu_epi8(mask, p) : _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+}
+
+// Adds one tap pair of a tile: x0/x1 hold the two taps' 32 bytes (x1 zero for a lone last tap), w
+// the tile's pair. acc[0] gets channels 0-7 and 16-23, acc[1] channels 8-15 and 24-31.
+template <bool Signed>
+inline void add_pair(__m256i x0, __m256i x1, const int16_t* w, __m512i acc[2]) {
+  acc[0] = _mm512_dpwssd_epi32(acc[0], widen<Signed>(_mm256_unpacklo_epi8(x0, x1)), _mm512_loadu_si512(w));
+  acc[1] = _mm512_dpwssd_epi32(acc[1], widen<Signed>(_mm256_unpackhi_epi8(x0, x1)), _mm512_loadu_si512(w + 32));
+}
+
+// The requantization constants, broadcast once per call.
+struct Requant {
+  __m512 lo, hi;
+  __m512i zero_point;
+  explicit Requant(const QDwConvArgs& a)
+      : lo(_mm512_set1_ps(a.lo)), hi(_mm512_set1_ps(a.hi)), zero_point(_mm512_set1_epi32(a.zero_point)) {}
+};
+
+// Writes the sums of 16 channels from c (those in `mask`).
+template <OutputKind Kind, bool Masked>
+inline void store16(const QDwConvArgs& a, const Requant& rq, __m512i acc, __mmask16 mask, size_t c, void* out) {
+  if (Kind == OutputKind::kInt32) {
+    int32_t* y = static_cast<int32_t*>(out) + c;
+    if (Masked) _mm512_mask_storeu_epi32(y, mask, acc);
+    else _mm512_storeu_si512(y, acc);
+    return;
+  }
+  const __m512 scale = Masked ? _mm512_maskz_loadu_ps(mask, a.scale + c) : _mm512_loadu_ps(a.scale + c);
+  __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), scale);
+  f = _mm512_min_ps(_mm512_max_ps(f, rq.lo), rq.hi);  // max(f, lo) = f > lo ? f : lo, as the definition
+  const __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(f), rq.zero_point);
+  const __m128i bytes = _mm512_cvtepi32_epi8(q);  // the low byte of each lane, as the scalar cast
+  uint8_t* y = static_cast<uint8_t*>(out) + c;
+  if (Masked) _mm_mask_storeu_epi8(y, mask, bytes);
+  else _mm_storeu_si128(reinterpret_cast<__m128i*>(y), bytes);
+}
+
+// Puts a tile's sums back in channel order (128-bit lanes: acc[0] holds 0-3, 4-7, 16-19, 20-23 and
+// acc[1] 8-11, 12-15, 24-27, 28-31) and writes the channels of `mask` from c.
+template <OutputKind Kind, bool Masked>
+inline void store_tile(const QDwConvArgs& a, const Requant& rq, const __m512i acc[2], __mmask32 mask, size_t c, void* out) {
+  const __m512i first = _mm512_shuffle_i64x2(acc[0], acc[1], _MM_SHUFFLE(1, 0, 1, 0));   // channels 0-15
+  const __m512i second = _mm512_shuffle_i64x2(acc[0], acc[1], _MM_SHUFFLE(3, 2, 3, 2));  // channels 16-31
+  store16<Kind, Masked>(a, rq, first, static_cast<__mmask16>(mask), c, out);
+  // A tail of 16 channels or fewer has nothing in the second half (and c + 16 may be past the end).
+  if (!Masked || (mask >> 16) != 0) store16<Kind, Masked>(a, rq, second, static_cast<__mmask16>(mask >> 16), c + 16, out);
+}
+
+// One tile (32 channels from c; with Masked only those in `mask`) of P pixels. Pixel p's tap t reads
+// in[p * step + t] + shift + p * input_stride (see run_kind()), and its output starts at
+// out + p * out_stride (bytes). P pixels share every weight load and keep 2P sums in flight.
+template <bool Signed, OutputKind Kind, int P, bool Masked>
+inline void tile_of_pixels(const QDwConvArgs& a, const Requant& rq, const uint8_t* const* in, size_t step, size_t shift,
+                           size_t c, __mmask32 mask, uint8_t* out, size_t out_stride) {
+  const size_t T = a.taps;
+  const int16_t* w = static_cast<const int16_t*>(a.weights) + c / kTile * tile_words(T);
+  // The sums start at the bias, in the unpacks' channel order (see store_tile).
+  const __mmask16 first_half = static_cast<__mmask16>(mask), second_half = static_cast<__mmask16>(mask >> 16);
+  const __m512i bias0_15 = Masked ? _mm512_maskz_loadu_epi32(first_half, a.bias + c) : _mm512_loadu_si512(a.bias + c);
+  __m512i bias16_31 = _mm512_setzero_si512();  // so for a tail of 16 channels or fewer: c + 16 may be past the end
+  if (!Masked) bias16_31 = _mm512_loadu_si512(a.bias + c + 16);
+  else if (second_half != 0) bias16_31 = _mm512_maskz_loadu_epi32(second_half, a.bias + c + 16);
+  const __m512i bias_low_unpack = _mm512_shuffle_i64x2(bias0_15, bias16_31, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m512i bias_high_unpack = _mm512_shuffle_i64x2(bias0_15, bias16_31, _MM_SHUFFLE(3, 2, 3, 2));
+  __m512i acc[P][2];
+#pragma GCC unroll 4
+  for (int p = 0; p < P; ++p) {
+    acc[p][0] = bias_low_unpack;
+    acc[p][1] = bias_high_unpack;
+  }
+  const auto bytes_of = [&](int p, size_t t) { return load32<Masked>(in[p * step + t] + (shift + p * a.input_stride) + c, mask); };
+  size_t t = 0;
+  for (; t + 2 <= T; t += 2, w += kPairWords) {
+#pragma GCC unroll 4
+    for (int p = 0; p < P; ++p) add_pair<Signed>(bytes_of(p, t), bytes_of(p, t + 1), w, acc[p]);
+  }
+  if (t < T) {
+#pragma GCC unroll 4
+    for (int p = 0; p < P; ++p) add_pair<Signed>(bytes_of(p, t), _mm256_setzero_si256(), w, acc[p]);
+  }
+#pragma GCC unroll 4
+  for (int p = 0; p < P; ++p) store_tile<Kind, Masked>(a, rq, acc[p], mask, c, out + p * out_stride);
+}
+
+// All channels of P pixels.
+template <bool Signed, OutputKind Kind, int P>
+void pixels(const QDwConvArgs& a, const Requant& rq, const uint8_t* const* in, size_t step, size_t shift, uint8_t* out,
+            size_t out_stride) {
+  const size_t C = a.channels;
+  size_t c = 0;
+  for (; c + kTile <= C; c += kTile) tile_of_pixels<Signed, Kind, P, false>(a, rq, in, step, shift, c, ~__mmask32{0}, out, out_stride);
+  if (c < C) {
+    const __mmask32 mask = static_cast<__mmask32>((uint64_t{1} << (C - c)) - 1);
+    tile_of_pixels<Signed, Kind, P, true>(a, rq, in, step, shift, c, mask, out, out_stride);
+  }
+}
+
+template <bool Signed, OutputKind Kind>
+void run_kind(const QDwConvArgs& a) {
+  const Requant rq(a);
+  // Pixel p's tap t is input[p * step + t] + p * input_stride: a pointer per pixel and tap (step =
+  // taps, input_stride = 0), or per tap (step = 0).
+  const size_t step = a.input_stride == 0 ? a.taps : 0;
+  const size_t out_stride = a.output_stride * (Kind == OutputKind::kInt32 ? sizeof(int32_t) : 1);  // bytes
+  uint8_t* const output = static_cast<uint8_t*>(a.output);
+  size_t p = 0;
+  for (; p + 4 <= a.pixels; p += 4)
+    pixels<Signed, Kind, 4>(a, rq, a.input + p * step, step, p * a.input_stride, output + p * out_stride, out_stride);
+  const uint8_t* const* in = a.input + p * step;
+  const size_t shift = p * a.input_stride;
+  uint8_t* out = output + p * out_stride;
+  switch (a.pixels - p) {
+    case 3: pixels<Signed, Kind, 3>(a, rq, in, step, shift, out, out_stride); break;
+    case 2: pixels<Signed, Kind, 2>(a, rq, in, step, shift, out, out_stride); break;
+    case 1: pixels<Signed, Kind, 1>(a, rq, in, step, shift, out, out_stride); break;
+    default: break;
+  }
+}
+
+template <bool Signed>
+void run_signed(const QDwConvArgs& a) {
+  if (a.kind == OutputKind::kInt32) run_kind<Signed, OutputKind::kInt32>(a);
+  else run_kind<Signed, OutputKind::kUint8>(a);  // kInt8 too: the same low bytes
+}
+
+void run(const QDwConvArgs& a) {
+  if (a.input_signed) run_signed<true>(a);
+  else run_signed<false>(a);
+}
+
+const QDwConvKernel kAvx512{Isa::kAvx512Vnni, "qdwconv_c32__avx512", packed_bytes, pack, run};
+
+}  // namespace
+
+const QDwConvKernel* qdwconv_kernel_avx512() { return &kAvx512; }
+
+}  // namespace octet

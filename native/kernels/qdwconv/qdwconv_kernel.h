@@ -1,0 +1,69 @@
+// Depthwise convolution on quantized data, channels last: every output channel reads one input
+// channel, so the work is a short integer sum of taps per channel, vectorised over channels. As for
+// the float kernel (kernels/dwconv), the caller hands over per output pixel one pointer per tap (an
+// indirection buffer) at channel 0 of the input pixel the tap reads — or at a vector filled with the
+// input's zero point for taps in the padding, which then add exactly nothing — or, for a run of
+// pixels that reads no padding, the first pixel's pointers and the spacing between pixels.
+//
+// The definition every ISA path matches bit for bit (the scalar kernel computes exactly this):
+//   acc = bias[c] + Σ_t x[p][t][c] · w[t][c]        int32, wrapping (it cannot overflow for real
+//                                                    layers: |x·w| < 2^16, taps < 2^15)
+// where x is the input byte read as uint8 or int8 (input_signed) and w the int16 weights the caller
+// prepared: w = weight - weight_zero_point, in [-255, 255]. The input zero point is not subtracted
+// here: the caller folds it into bias (bias[c] = b[c] - x_zero_point · Σ_t w[t][c]), exactly.
+// Then the output, as the int8 GEMM's epilogue (kernels/qgemm/qgemm_kernel.h) finishes it:
+//   kInt32:  acc
+//   kUint8 / kInt8:  f = float(acc) · scale[c];  f = max(f, lo); f = min(f, hi);
+//                    q = nearbyint(f) + zero_point   (round half to even; lo = qmin - zero_point,
+//                    hi = qmax - zero_point, as floats)
+// Every step is one exact integer or IEEE operation, so all ISAs agree bit for bit.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "../../core/isa.h"
+#include "../qgemm/qgemm_kernel.h"  // OutputKind
+
+namespace octet {
+
+struct QDwConvArgs {
+  size_t channels = 0;
+  size_t pixels = 0;  // output pixels in this call
+  size_t taps = 0;    // kD * kH * kW
+  // input_stride == 0: [pixels][taps] pointers, each to `channels` readable bytes. Otherwise [taps]
+  // pointers for pixel 0, and pixel p's tap t reads input[t] + p * input_stride (bytes).
+  const uint8_t* const* input = nullptr;
+  size_t input_stride = 0;
+  bool input_signed = false;    // bytes are int8 (else uint8)
+  const void* weights = nullptr;  // packed by QDwConvKernel::pack for (taps, channels)
+  const int32_t* bias = nullptr;  // [channels], the input zero point already folded in
+  OutputKind kind = OutputKind::kUint8;  // kInt32, kUint8 or kInt8
+  const float* scale = nullptr;   // [channels] requantization multipliers (unused for kInt32)
+  int32_t zero_point = 0;         // output zero point (kUint8 / kInt8)
+  float lo = 0, hi = 0;           // qmin - zero_point, qmax - zero_point
+  void* output = nullptr;         // pixel p at output + p * output_stride elements
+  size_t output_stride = 0;       // elements (bytes for kUint8/kInt8, int32s for kInt32), >= channels
+};
+
+struct QDwConvKernel {
+  Isa isa;
+  const char* name;  // "qdwconv_c32__avx512": channel tile, ISA
+  // Bytes pack() writes for these sizes.
+  size_t (*packed_bytes)(size_t taps, size_t channels);
+  // w: [taps][channels] int16 in [-255, 255] (weight minus its zero point) → the kernel's layout.
+  void (*pack)(const int16_t* w, size_t taps, size_t channels, void* packed);
+  void (*run)(const QDwConvArgs& args);
+};
+
+// Per-ISA tables; null when this build does not carry the path.
+const QDwConvKernel* qdwconv_kernel_scalar();
+const QDwConvKernel* qdwconv_kernel_avx2();
+const QDwConvKernel* qdwconv_kernel_avx512();
+const QDwConvKernel* qdwconv_kernel_neon();
+
+// The table for a path (kAvx512Vnni -> avx512, kAvx2/kAvxVnni -> avx2, kNeon/kNeonDot -> neon,
+// kScalar -> scalar); throws a RangeError if this build lacks it.
+const QDwConvKernel& qdwconv_kernel(Isa isa);
+
+}  // namespace octet

@@ -1,0 +1,256 @@
+// Elementwise operators on quantized (uint8 / int8) tensors: QLinearAdd and QLinearMul (domain
+// com.microsoft, numpy broadcasting of A and B) and QLinearLookup (domain octet, a 256-entry table
+// indexed by the input byte — what a quantized activation becomes once its float function is folded
+// into a table).
+//
+// Definitions (round = nearbyint, half to even; requant(f, zp) = clamp((int32)round(f) + zp, qmin, qmax)
+// with [qmin, qmax] the output type's range; every float step float32, exactly as written):
+//   QLinearAdd     C = requant(float(a - za)·rA + float(b - zb)·rB, zc)   rA = A_scale / C_scale, rB = B_scale / C_scale
+//   QLinearMul     C = requant(float((a - za)·(b - zb))·m, zc)            m = (A_scale·B_scale) / C_scale
+//   QLinearLookup  y = table[x's byte, unsigned]                           (int8 -1 reads table[255])
+// Zero points are optional (absent = 0) and per tensor, like the scales. Constant scales are checked at
+// create (positive and finite) and their ratios computed once; scales fed at run time are read on every
+// run (a run cannot throw: a zero or non-finite one gives saturated outputs, NaN gives qmin).
+//
+// A thread takes a range of output elements and walks it in broadcast segments (elementwise/broadcast.h):
+// vector-vector, vector-scalar or scalar-vector loops the compiler vectorises. Each output element is
+// computed by the same expression whatever its segment or thread, so results never depend on either.
+// The output may lie over an input of the same shape (each element is read before it is written).
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../core/parallel.h"
+#include "../graph/op.h"
+#include "conv/layout_checks.h"
+#include "elementwise/broadcast.h"
+#include "quantized_params.h"
+
+namespace octet {
+
+namespace {
+
+// Output elements per thread below which more threads do not pay for their hand-off.
+constexpr int64_t kGrain = 16 * 1024;
+constexpr size_t kMaxChunk = 64 * 1024;
+
+// Threads worth using for n elements of work.
+int threads_for(int64_t n, int threads) {
+  const int64_t useful = (n + kGrain - 1) / kGrain;
+  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(std::max(threads, 1), useful)));
+}
+
+// ---- QLinearAdd, QLinearMul ----
+
+enum class BinaryKind { kAdd, kMul };
+
+// What one run computes with: zero points, the multipliers (Add: rA, rB; Mul: m in ra) and the clamp.
+struct BinaryParams {
+  int32_t za = 0, zb = 0, zc = 0;
+  float ra = 1.0f, rb = 1.0f;
+  float lo = 0.0f, hi = 0.0f;
+};
+
+// One segment: a and b advance by one element if their flag is set, else repeat their first element.
+using SegmentFn = void (*)(const void* a, bool a_advances, const void* b, bool b_advances, void* y, int64_t n, const BinaryParams& p);
+
+template <typename T>
+void add_segment(const void* a_, bool aa, const void* b_, bool ba, void* y_, int64_t n, const BinaryParams& p) {
+  const T* a = static_cast<const T*>(a_);
+  const T* b = static_cast<const T*>(b_);
+  T* y = static_cast<T*>(y_);
+  const int32_t za = p.za, zb = p.zb, zc = p.zc;
+  const float ra = p.ra, rb = p.rb, lo = p.lo, hi = p.hi;
+  if (aa && ba) {
+    for (int64_t i = 0; i < n; ++i)
+      y[i] = static_cast<T>(requant(static_cast<float>(a[i] - za) * ra + static_cast<float>(b[i] - zb) * rb, lo, hi, zc));
+  } else if (aa) {
+    const float fb = static_cast<float>(*b - zb) * rb;
+    for (int64_t i = 0; i < n; ++i) y[i] = static_cast<T>(requant(static_cast<float>(a[i] - za) * ra + fb, lo, hi, zc));
+  } else if (ba) {
+    const float fa = static_cast<float>(*a - za) * ra;
+    for (int64_t i = 0; i < n; ++i) y[i] = static_cast<T>(requant(fa + static_cast<float>(b[i] - zb) * rb, lo, hi, zc));
+  } else {
+    const T v = static_cast<T>(requant(static_cast<float>(*a - za) * ra + static_cast<float>(*b - zb) * rb, lo, hi, zc));
+    for (int64_t i = 0; i < n; ++i) y[i] = v;
+  }
+}
+
+// (a - za)·(b - zb) is at most 255², exact in int32 and in float.
+template <typename T>
+void mul_segment(const void* a_, bool aa, const void* b_, bool ba, void* y_, int64_t n, const BinaryParams& p) {
+  const T* a = static_cast<const T*>(a_);
+  const T* b = static_cast<const T*>(b_);
+  T* y = static_cast<T*>(y_);
+  const int32_t za = p.za, zb = p.zb, zc = p.zc;
+  const float m = p.ra, lo = p.lo, hi = p.hi;
+  if (aa && ba) {
+    for (int64_t i = 0; i < n; ++i) y[i] = static_cast<T>(requant(static_cast<float>((a[i] - za) * (b[i] - zb)) * m, lo, hi, zc));
+  } else if (aa) {
+    const int32_t db = *b - zb;
+    for (int64_t i = 0; i < n; ++i) y[i] = static_cast<T>(requant(static_cast<float>((a[i] - za) * db) * m, lo, hi, zc));
+  } else if (ba) {
+    const int32_t da = *a - za;
+    for (int64_t i = 0; i < n; ++i) y[i] = static_cast<T>(requant(static_cast<float>(da * (b[i] - zb)) * m, lo, hi, zc));
+  } else {
+    const T v = static_cast<T>(requant(static_cast<float>((*a - za) * (*b - zb)) * m, lo, hi, zc));
+    for (int64_t i = 0; i < n; ++i) y[i] = v;
+  }
+}
+
+// Inputs: A, A_scale, A_zero_point, B, B_scale, B_zero_point, C_scale, C_zero_point (zero points optional).
+class QLinearBinaryOp final : public Op {
+ public:
+  QLinearBinaryOp(const OpInit& init, BinaryKind kind) : kind_(kind) {
+    const NodeSpec& node = init.node;
+    input_count_ = init.input_count();
+    if (input_count_ < 7 || input_count_ > 8)
+      throw_node_range(node, "has " + std::to_string(input_count_) +
+                                 " inputs, expected 7 or 8 (A, A_scale, A_zero_point, B, B_scale, B_zero_point, C_scale, C_zero_point)");
+    const ValueInfo& a = required_input(init, 0, "A");
+    const ValueInfo& b = required_input(init, 3, "B");
+    if (!is_byte_type(a.dtype)) throw_node_type(node, std::string("A must be uint8 or int8, got ") + dtype_name(a.dtype));
+    if (b.dtype != a.dtype) throw_node_type(node, std::string("B must have A's type ") + dtype_name(a.dtype) + ", got " + dtype_name(b.dtype));
+    dtype_ = a.dtype;
+    const ValueInfo& as = check_scale(init, 1, "A_scale");
+    const ValueInfo& bs = check_scale(init, 4, "B_scale");
+    const ValueInfo& cs = check_scale(init, 6, "C_scale");
+    check_zero_point(init, 2, "A_zero_point", a.dtype, "A");
+    check_zero_point(init, 5, "B_zero_point", b.dtype, "B");
+    check_zero_point(init, 7, "C_zero_point", a.dtype, "A");
+
+    Shape out_shape;
+    if (!elementwise::broadcast_shapes({a.shape, b.shape}, &out_shape))
+      throw_node_range(node, "A " + shape_string(a.shape) + " and B " + shape_string(b.shape) + " do not broadcast");
+    require_output(node, init.output(0), dtype_, out_shape, "C");
+    try {
+      plan_ = elementwise::make_broadcast_plan(out_shape, {a.shape, b.shape});
+    } catch (const Error& e) {
+      throw_node_range(node, e.what());
+    }
+    const bool is_signed = dtype_ == DType::kInt8;
+    qmin_ = is_signed ? -128 : 0;
+    qmax_ = is_signed ? 127 : 255;
+    if (kind == BinaryKind::kAdd) segment_ = is_signed ? add_segment<int8_t> : add_segment<uint8_t>;
+    else segment_ = is_signed ? mul_segment<int8_t> : mul_segment<uint8_t>;
+
+    // Constant scales (the usual case): the multipliers once, not per run.
+    if (as.constant && bs.constant && cs.constant) {
+      multipliers_ = multipliers(*static_cast<const float*>(as.constant), *static_cast<const float*>(bs.constant),
+                                 *static_cast<const float*>(cs.constant));
+      constant_scales_ = true;
+    }
+  }
+
+  void run(const RunContext& ctx, const TensorView* const* in, TensorView* const* out) const override {
+    const int64_t total = plan_.total;
+    if (total <= 0) return;
+    BinaryParams p = constant_scales_ ? multipliers_ : multipliers(*in[1]->as<const float>(), *in[4]->as<const float>(), *in[6]->as<const float>());
+    const TensorView* za = optional_input(in, 2);
+    const TensorView* zb = optional_input(in, 5);
+    const TensorView* zc = optional_input(in, 7);
+    p.za = za ? byte_value(za->data, za->dtype) : 0;
+    p.zb = zb ? byte_value(zb->data, zb->dtype) : 0;
+    p.zc = zc ? byte_value(zc->data, zc->dtype) : 0;
+    p.lo = static_cast<float>(qmin_ - p.zc);
+    p.hi = static_cast<float>(qmax_ - p.zc);
+    // One-byte elements: offsets are byte offsets.
+    const uint8_t* a = static_cast<const uint8_t*>(in[0]->data);
+    const uint8_t* b = static_cast<const uint8_t*>(in[3]->data);
+    uint8_t* y = static_cast<uint8_t*>(out[0]->data);
+    const bool aa = plan_.inner_advances(0), ba = plan_.inner_advances(1);
+    const SegmentFn segment = segment_;
+    const auto body = [&](size_t begin, size_t end, size_t) {
+      elementwise::for_each_segment(plan_, static_cast<int64_t>(begin), static_cast<int64_t>(end),
+                                    [&](const std::array<int64_t, elementwise::kMaxInputs>& off, int64_t pos, int64_t len) {
+                                      segment(a + off[0], aa, b + off[1], ba, y + pos, len, p);
+                                    });
+    };
+    const int threads = threads_for(total, ctx.threads);
+    if (threads <= 1) body(0, static_cast<size_t>(total), 0);
+    else parallel_ranges(static_cast<size_t>(total), threads, static_cast<size_t>(kGrain) / 4, kMaxChunk, body);
+  }
+
+ private:
+  BinaryParams multipliers(float a_scale, float b_scale, float c_scale) const {
+    BinaryParams p;
+    if (kind_ == BinaryKind::kAdd) {
+      p.ra = a_scale / c_scale;
+      p.rb = b_scale / c_scale;
+    } else {
+      p.ra = (a_scale * b_scale) / c_scale;
+    }
+    return p;
+  }
+
+  // An optional input: null when omitted (absent, or past the inputs the node lists).
+  const TensorView* optional_input(const TensorView* const* in, size_t index) const {
+    return index < input_count_ && in[index]->present() ? in[index] : nullptr;
+  }
+
+  BinaryKind kind_;
+  DType dtype_ = DType::kUint8;
+  size_t input_count_ = 0;
+  int32_t qmin_ = 0, qmax_ = 255;
+  elementwise::BroadcastPlan plan_;
+  SegmentFn segment_ = nullptr;
+  bool constant_scales_ = false;
+  BinaryParams multipliers_;  // ra, rb when constant_scales_
+};
+
+// ---- QLinearLookup ----
+
+// Inputs: X (uint8 or int8, any shape), table (a constant [256] uint8 or int8). Y: X's shape, table's type.
+class QLinearLookupOp final : public Op {
+ public:
+  explicit QLinearLookupOp(const OpInit& init) {
+    const NodeSpec& node = init.node;
+    if (init.input_count() != 2) throw_node_range(node, "has " + std::to_string(init.input_count()) + " inputs, expected 2 (X, table)");
+    const ValueInfo& x = required_input(init, 0, "X");
+    const ValueInfo& table = required_input(init, 1, "table");
+    if (!is_byte_type(x.dtype)) throw_node_type(node, std::string("X must be uint8 or int8, got ") + dtype_name(x.dtype));
+    if (!is_byte_type(table.dtype)) throw_node_type(node, std::string("table must be uint8 or int8, got ") + dtype_name(table.dtype));
+    if (table.shape != Shape{256}) throw_node_range(node, "table must have shape [256] (one entry per byte value), got " + shape_string(table.shape));
+    if (!table.constant) throw_node_type(node, "table must be a constant (an initializer); it is computed at run time here");
+    require_output(node, init.output(0), table.dtype, x.shape, "Y");
+    std::memcpy(table_.data(), table.constant, table_.size());
+    total_ = x.numel();
+  }
+
+  void run(const RunContext& ctx, const TensorView* const* in, TensorView* const* out) const override {
+    if (total_ <= 0) return;
+    const uint8_t* x = static_cast<const uint8_t*>(in[0]->data);  // the byte, read unsigned
+    uint8_t* y = static_cast<uint8_t*>(out[0]->data);               // may equal x: read, then write
+    const uint8_t* table = table_.data();
+    const auto body = [&](size_t begin, size_t end, size_t) {
+      for (size_t i = begin; i < end; ++i) y[i] = table[x[i]];
+    };
+    const int threads = threads_for(total_, ctx.threads);
+    if (threads <= 1) body(0, static_cast<size_t>(total_), 0);
+    else parallel_ranges(static_cast<size_t>(total_), threads, static_cast<size_t>(kGrain) / 4, kMaxChunk, body);
+  }
+
+ private:
+  std::array<uint8_t, 256> table_{};
+  int64_t total_ = 0;
+};
+
+std::unique_ptr<Op> make_qlinear_add(const OpInit& init) { return std::make_unique<QLinearBinaryOp>(init, BinaryKind::kAdd); }
+std::unique_ptr<Op> make_qlinear_mul(const OpInit& init) { return std::make_unique<QLinearBinaryOp>(init, BinaryKind::kMul); }
+std::unique_ptr<Op> make_qlinear_lookup(const OpInit& init) { return std::make_unique<QLinearLookupOp>(init); }
+
+}  // namespace
+
+void register_qlinear_elementwise_ops(OpRegistry& r) {
+  r.add("QLinearAdd", make_qlinear_add, "com.microsoft");
+  r.add("QLinearMul", make_qlinear_mul, "com.microsoft");
+  r.add("QLinearLookup", make_qlinear_lookup, "octet");
+}
+
+}  // namespace octet
