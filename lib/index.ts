@@ -12,6 +12,7 @@ export type {
   SessionProfile,
   ValueMetadata,
 } from './session/session.js';
+export type { KernelKind, NodeDescription } from './session/describe.js';
 export { Tensor } from './tensor.js';
 export type { TensorConstructor, TensorData, TensorDataTypeMap, TensorType, TensorTypeOf } from './tensor.js';
 export { ops, PackedWeights } from './ops/index.js';

@@ -8,6 +8,8 @@
 import type { NativePlan } from '../schedule/native-plan.js';
 import type { TensorType } from '../tensor.js';
 
+import type { NodeDescription } from './describe.js';
+
 export interface PreparedPlan {
   /** Native plan id (NativeSession.addPlan). */
   id: number;
@@ -16,6 +18,8 @@ export interface PreparedPlan {
   /** Results in the order native writes them. */
   outputs: { name: string; type: TensorType; dims: number[]; size: number }[];
   arenaBytes: number;
+  /** What each node runs as (int8, fallback, ...), in execution order. */
+  nodes: NodeDescription[];
   /** Resolves once native created the operators (weights packed). */
   built: Promise<void>;
 }

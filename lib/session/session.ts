@@ -8,15 +8,16 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { binding, type NativeSession } from '../binding.js';
 import { describeValue } from '../errors.js';
-import { checkSupported, cloneGraph, foldConstants, graphFromModel, inferTypes, parameterInputNames } from '../graph/index.js';
+import { checkQuantization, checkSupported, cloneGraph, foldConstants, graphFromModel, inferTypes, parameterInputNames } from '../graph/index.js';
 import type { IrGraph } from '../graph/ir.js';
-import { applyChannelsLast, optimizeGraph } from '../graph/passes/index.js';
+import { applyChannelsLast, lowerQOperators, optimizeGraph } from '../graph/passes/index.js';
 import { readModel } from '../onnx/read-model.js';
 import type { InitializerTensor } from '../onnx/model.js';
 import { buildNativePlan } from '../schedule/index.js';
 import { Tensor, type TensorType } from '../tensor.js';
 import { allocate, dtypeCode, isNumericData, tensorTypeOf, tensorTypeOfCode } from './element-types.js';
 import { checkFeeds, checkFetches, type ModelInput } from './feeds.js';
+import { describeGraph, type KernelKind, type NodeDescription } from './describe.js';
 import { PlanCache, type PreparedPlan } from './plan-cache.js';
 import { availableParallelism } from 'node:os';
 
@@ -40,10 +41,12 @@ export interface SessionOptions {
 /** Where a session's run time goes, summed over the runs since profiling started. */
 export interface SessionProfile {
   runs: number;
-  /** Every node of every plan, in execution order. */
-  nodes: { name: string; opType: string; milliseconds: number }[];
+  /** Every node of every plan, in execution order, with what it ran as. */
+  nodes: { name: string; opType: string; kernel: KernelKind; milliseconds: number }[];
   /** Totals per operator type, largest first. */
   byOpType: { opType: string; milliseconds: number; nodes: number }[];
+  /** Totals per kind of kernel (int8, quantize, dequantize, fallback, float), largest first. */
+  byKernel: { kernel: KernelKind; milliseconds: number; nodes: number }[];
 }
 
 export type InferenceSessionFeeds = Record<string, Tensor>;
@@ -149,6 +152,8 @@ export class InferenceSession implements AsyncDisposable {
     const { bytes, baseDir, ours } = await loadBytes(source);
     const model = readModel(bytes, { ...(baseDir === undefined ? {} : { baseDir }), transferBytes: ours === true });
     const graph = graphFromModel(model);
+    checkQuantization(graph);
+    lowerQOperators(graph);
     checkSupported(graph);
     if (opts.optimize) optimizeGraph(graph);
     const { list, index } = initializersOf(graph);
@@ -162,6 +167,20 @@ export class InferenceSession implements AsyncDisposable {
       await session.planFor(shapes, new Map()).built;
     }
     return session;
+  }
+
+  /**
+   * What each node runs as — an int8 kernel, a quantize / dequantize step, a float operator that is
+   * the Q/DQ fallback of a quantized model, or plain float — for the plan of the most recent input
+   * shapes (the optimised graph: fused QDQ groups appear as their int8 operators). Before any plan
+   * exists (inputs with free dimensions and no run yet), the plan for `shapes` is made.
+   */
+  describe(shapes?: Record<string, readonly number[]>): NodeDescription[] {
+    this.live();
+    if (shapes) return this.planFor(new Map(Object.entries(shapes).map(([k, v]) => [k, [...v]])), new Map()).nodes;
+    const last = [...this.plans.values()].pop();
+    if (!last) throw new Error('InferenceSession.describe: no plan yet (the inputs have free dimensions); pass their shapes or run once');
+    return last.nodes;
   }
 
   /** Peak arena bytes of the plans made so far (the intermediate values of one run, reusing memory). */
@@ -213,21 +232,30 @@ export class InferenceSession implements AsyncDisposable {
     const native = this.live();
     const nodes: SessionProfile['nodes'] = [];
     const byType = new Map<string, { milliseconds: number; nodes: number }>();
+    const byKind = new Map<KernelKind, { milliseconds: number; nodes: number }>();
+    const add = <K>(m: Map<K, { milliseconds: number; nodes: number }>, key: K, milliseconds: number) => {
+      const t = m.get(key) ?? { milliseconds: 0, nodes: 0 };
+      t.milliseconds += milliseconds;
+      t.nodes++;
+      m.set(key, t);
+    };
     let runs = 0;
     for (const plan of this.plans.values()) {
       const p = native.profile(plan.id);
+      const kinds = new Map(plan.nodes.map((d) => [d.name, d.kernel]));
       runs += p.runs;
       for (const n of p.nodes) {
         const milliseconds = n.nanoseconds / 1e6;
-        nodes.push({ name: n.name, opType: n.opType, milliseconds });
-        const t = byType.get(n.opType) ?? { milliseconds: 0, nodes: 0 };
-        t.milliseconds += milliseconds;
-        t.nodes++;
-        byType.set(n.opType, t);
+        // Nodes the planner adds (layout transposes, copies) are float-free data movement: 'float'.
+        const kernel = kinds.get(n.name) ?? 'float';
+        nodes.push({ name: n.name, opType: n.opType, kernel, milliseconds });
+        add(byType, n.opType, milliseconds);
+        add(byKind, kernel, milliseconds);
       }
     }
     const byOpType = [...byType].map(([opType, t]) => ({ opType, ...t })).sort((a, b) => b.milliseconds - a.milliseconds);
-    return { runs, nodes, byOpType };
+    const byKernel = [...byKind].map(([kernel, t]) => ({ kernel, ...t })).sort((a, b) => b.milliseconds - a.milliseconds);
+    return { runs, nodes, byOpType, byKernel };
   }
 
   /** Frees the session's native memory. Idempotent; runs already started finish first. */
@@ -277,7 +305,7 @@ export class InferenceSession implements AsyncDisposable {
     });
     const built = native.buildPlan(id);
     built.catch(() => undefined);  // observed by run(); an unobserved rejection must not crash the process
-    const prepared: PreparedPlan = { id, inputNames: plan.inputs.map((v) => plan.values[v]!.name), outputs, arenaBytes: plan.arenaBytes, built };
+    const prepared: PreparedPlan = { id, inputNames: plan.inputs.map((v) => plan.values[v]!.name), outputs, arenaBytes: plan.arenaBytes, nodes: describeGraph(g), built };
     this.plans.set(key, prepared);
     this.peakArena = Math.max(this.peakArena, plan.arenaBytes);
     return prepared;

@@ -12,6 +12,7 @@
 #include "../graph/op.h"
 #include "qgemm.h"
 #include "quantize_ops.h"
+#include "quantized_params.h"
 
 namespace octet {
 
@@ -71,6 +72,7 @@ class QuantizeLinearOp final : public Op {
     const ValueInfo& scale = init.input(1);
     if (x.dtype != DType::kFloat32) throw_node_type(init.node, std::string("x must be float32, got ") + dtype_name(x.dtype));
     if (scale.dtype != DType::kFloat32) throw_node_type(init.node, std::string("y_scale must be float32, got ") + dtype_name(scale.dtype));
+    check_scale_values(init.node, scale, "y_scale");
     if (init.node.attrs.get_int("block_size", 0) != 0) throw_node_type(init.node, "block quantization (block_size) is not supported");
     layout_ = axis_layout(init.node, x.shape, scale, init.node.attrs.get_int("axis", 1));
     check_zero_point(init, 2, scale);
@@ -106,6 +108,7 @@ class DequantizeLinearOp final : public Op {
       default: throw_node_type(init.node, std::string("x must be uint8, int8 or int32, got ") + dtype_name(x.dtype));
     }
     if (scale.dtype != DType::kFloat32) throw_node_type(init.node, std::string("x_scale must be float32, got ") + dtype_name(scale.dtype));
+    check_scale_values(init.node, scale, "x_scale");
     if (init.node.attrs.get_int("block_size", 0) != 0) throw_node_type(init.node, "block quantization (block_size) is not supported");
     layout_ = axis_layout(init.node, x.shape, scale, init.node.attrs.get_int("axis", 1));
     check_zero_point(init, 2, scale);
@@ -222,8 +225,10 @@ class QMatMulOp final : public Op {
       b_zp_per_col_ = n != 1;
     }
     if (qlinear) {
-      for (size_t i : {size_t{1}, size_t{4}, size_t{6}})
+      for (size_t i : {size_t{1}, size_t{4}, size_t{6}}) {
         if (init.input(i).dtype != DType::kFloat32) throw_node_type(node, "scales must be float32");
+        check_scale_values(node, init.input(i), i == 1 ? "a_scale" : i == 4 ? "b_scale" : "y_scale");
+      }
       if (init.input(1).numel() != 1 || init.input(6).numel() != 1) throw_node_range(node, "a_scale and y_scale must be scalars");
       const int64_t bn = init.input(4).numel();
       if (bn != 1 && bn != N_) throw_node_range(node, "b_scale must hold 1 or N values, got " + std::to_string(bn));
@@ -351,6 +356,7 @@ class QGemmOp final : public Op {
     for (size_t i : {size_t{1}, size_t{4}}) {
       const ValueInfo& s = init.input(i);
       if (s.dtype != DType::kFloat32) throw_node_type(node, "a_scale and b_scale must be float32");
+      check_scale_values(node, s, i == 1 ? "a_scale" : "b_scale");
     }
     if (init.input(1).numel() != 1) throw_node_range(node, "a_scale must be a scalar");
     const int64_t bn = init.input(4).numel();
@@ -379,6 +385,7 @@ class QGemmOp final : public Op {
     DType out = DType::kFloat32;
     if (quantized_output_) {
       if (init.input(7).dtype != DType::kFloat32 || init.input(7).numel() != 1) throw_node_type(node, "y_scale must be a float32 scalar");
+      check_scale_values(node, init.input(7), "y_scale");
       out = init.has_input(8) ? init.input(8).dtype : DType::kUint8;
       if (out != DType::kUint8 && out != DType::kInt8) throw_node_type(node, "y_zero_point must be uint8 or int8");
     }

@@ -46,7 +46,8 @@ export function model(def: ModelDef): Uint8Array {
   const proto = {
     irVersion: 8,
     producerName: 'octet-test',
-    opsetImport: [{ domain: '', version: def.opset ?? 17 }],
+    // Every other domain a node uses is imported at version 1 (com.microsoft's contrib operators).
+    opsetImport: [{ domain: '', version: def.opset ?? 17 }, ...[...new Set(def.nodes.map((n) => n.domain ?? '').filter((d) => d !== ''))].map((domain) => ({ domain, version: 1 }))],
     graph: {
       name: 'test',
       input: def.inputs.map(([n, t, d]) => valueInfo(n, t, d)),

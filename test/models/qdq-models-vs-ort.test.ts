@@ -53,9 +53,16 @@ describe('QDQ models agree with onnxruntime-node', () => {
         }
         console.log(`${model}: ${((100 * within) / total).toFixed(2)}% of outputs within one step of onnxruntime (worst ${worst.toFixed(1)} steps)`);
         expect(within / total).toBeGreaterThanOrEqual(0.99);
-        const byType = new Map(session.profile().byOpType.map((t) => [t.opType, t.nodes]));
+        const profile = session.profile();
+        const byType = new Map(profile.byOpType.map((t) => [t.opType, t.nodes]));
         expect(byType.get('QLinearConv') ?? 0).toBeGreaterThan(10);
         expect(byType.has('Conv')).toBe(false);
+        // int8 from the input's QuantizeLinear to the output's DequantizeLinear: no float fallback left.
+        const kinds = new Map(session.describe().map((d) => [d.name, d.kernel]));
+        expect([...kinds.values()].filter((k) => k === 'fallback' || k === 'float')).toEqual([]);
+        expect([...kinds.values()].filter((k) => k === 'quantize')).toHaveLength(1);
+        expect(profile.byKernel[0]!.kernel).toBe('int8');
+        console.log(`${model}: time by kernel kind`, profile.byKernel.map((k) => `${k.kernel} ${(k.milliseconds / profile.runs).toFixed(2)} ms`).join(', '));
       } finally {
         await session.release();
         await reference.release();

@@ -255,6 +255,9 @@ function resizeRole(g: IrGraph, node: IrNode, out: number[]): Role | null {
  * [C] scale and zero point) they follow the channel dim to axis 3. Blocked quantization stays NCHW.
  */
 function quantizeRole(g: IrGraph, node: IrNode, out: number[]): Role | null {
+  // A QuantizeLinear of a graph input stays outside: the region's transpose then moves its bytes, a
+  // quarter of the floats.
+  if (node.opType === 'QuantizeLinear' && g.inputs.some((i) => i.name === node.inputs[0])) return null;
   const x = rank4(g, node.inputs[0] ?? '');
   if (!x || !sameShape(x, out) || intAttribute(node, 'block_size', 0) !== 0) return null;
   const params = node.inputs.slice(1, 3).filter((name) => name !== '').map((name) => g.constants.get(name));

@@ -14,6 +14,7 @@ export { applyChannelsLast } from './channels-last.js';
 export { foldBatchNorm } from './fold-batch-norm.js';
 export { fuseActivations } from './fuse-activations.js';
 export { fuseQdq } from './fuse-qdq.js';
+export { lowerQOperators } from './lower-qoperators.js';
 export { removeDeadNodes } from './remove-dead-nodes.js';
 export { removeIdentities } from './remove-identities.js';
 export { sortNodes, topologicalOrder, type ReadyPriority } from './sort-nodes.js';

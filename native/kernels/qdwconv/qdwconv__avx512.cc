@@ -20,6 +20,7 @@
 #include <cstring>
 
 #include "qdwconv_kernel.h"
+#include "qdwconv_pixel_loop.h"
 
 namespace octet {
 
@@ -106,7 +107,7 @@ inline void store_tile(const QDwConvArgs& a, const Requant& rq, const __m512i ac
 }
 
 // One tile (32 channels from c; with Masked only those in `mask`) of P pixels. Pixel p's tap t reads
-// in[p * step + t] + shift + p * input_stride (see run_kind()), and its output starts at
+// in[p * step + t] + shift + p * input_stride (see qdwconv_pixel_loop.h), and its output starts at
 // out + p * out_stride (bytes). P pixels share every weight load and keep 2P sums in flight.
 template <bool Signed, OutputKind Kind, int P, bool Masked>
 inline void tile_of_pixels(const QDwConvArgs& a, const Requant& rq, const uint8_t* const* in, size_t step, size_t shift,
@@ -141,53 +142,23 @@ inline void tile_of_pixels(const QDwConvArgs& a, const Requant& rq, const uint8_
   for (int p = 0; p < P; ++p) store_tile<Kind, Masked>(a, rq, acc[p], mask, c, out + p * out_stride);
 }
 
-// All channels of P pixels.
-template <bool Signed, OutputKind Kind, int P>
-void pixels(const QDwConvArgs& a, const Requant& rq, const uint8_t* const* in, size_t step, size_t shift, uint8_t* out,
-            size_t out_stride) {
-  const size_t C = a.channels;
-  size_t c = 0;
-  for (; c + kTile <= C; c += kTile) tile_of_pixels<Signed, Kind, P, false>(a, rq, in, step, shift, c, ~__mmask32{0}, out, out_stride);
-  if (c < C) {
-    const __mmask32 mask = static_cast<__mmask32>((uint64_t{1} << (C - c)) - 1);
-    tile_of_pixels<Signed, Kind, P, true>(a, rq, in, step, shift, c, mask, out, out_stride);
+// What the shared pixel loop (qdwconv_pixel_loop.h) runs: whole tiles of 32 channels, then one masked
+// tile for the last 1-31.
+struct Avx512 {
+  using Requant = octet::Requant;
+  static constexpr size_t kTile = octet::kTile;
+  static constexpr size_t kHalfTile = 0;
+  static constexpr bool kMaskedTail = true;
+  template <bool Signed, OutputKind Kind, int P, qdwconv::Tile Part>
+  static void tile(const QDwConvArgs& a, const Requant& rq, const uint8_t* const* in, size_t step, size_t shift, size_t c,
+                   size_t n, uint8_t* out, size_t out_stride) {
+    constexpr bool kMasked = Part == qdwconv::Tile::kMasked;
+    const __mmask32 mask = kMasked ? static_cast<__mmask32>((uint64_t{1} << n) - 1) : ~__mmask32{0};
+    tile_of_pixels<Signed, Kind, P, kMasked>(a, rq, in, step, shift, c, mask, out, out_stride);
   }
-}
+};
 
-template <bool Signed, OutputKind Kind>
-void run_kind(const QDwConvArgs& a) {
-  const Requant rq(a);
-  // Pixel p's tap t is input[p * step + t] + p * input_stride: a pointer per pixel and tap (step =
-  // taps, input_stride = 0), or per tap (step = 0).
-  const size_t step = a.input_stride == 0 ? a.taps : 0;
-  const size_t out_stride = a.output_stride * (Kind == OutputKind::kInt32 ? sizeof(int32_t) : 1);  // bytes
-  uint8_t* const output = static_cast<uint8_t*>(a.output);
-  size_t p = 0;
-  for (; p + 4 <= a.pixels; p += 4)
-    pixels<Signed, Kind, 4>(a, rq, a.input + p * step, step, p * a.input_stride, output + p * out_stride, out_stride);
-  const uint8_t* const* in = a.input + p * step;
-  const size_t shift = p * a.input_stride;
-  uint8_t* out = output + p * out_stride;
-  switch (a.pixels - p) {
-    case 3: pixels<Signed, Kind, 3>(a, rq, in, step, shift, out, out_stride); break;
-    case 2: pixels<Signed, Kind, 2>(a, rq, in, step, shift, out, out_stride); break;
-    case 1: pixels<Signed, Kind, 1>(a, rq, in, step, shift, out, out_stride); break;
-    default: break;
-  }
-}
-
-template <bool Signed>
-void run_signed(const QDwConvArgs& a) {
-  if (a.kind == OutputKind::kInt32) run_kind<Signed, OutputKind::kInt32>(a);
-  else run_kind<Signed, OutputKind::kUint8>(a);  // kInt8 too: the same low bytes
-}
-
-void run(const QDwConvArgs& a) {
-  if (a.input_signed) run_signed<true>(a);
-  else run_signed<false>(a);
-}
-
-const QDwConvKernel kAvx512{Isa::kAvx512Vnni, "qdwconv_c32__avx512", packed_bytes, pack, run};
+const QDwConvKernel kAvx512{Isa::kAvx512Vnni, "qdwconv_c32__avx512", packed_bytes, pack, qdwconv::run<Avx512>};
 
 }  // namespace
 

@@ -15,10 +15,10 @@
 // its 16 channels' int16 weights.
 #include <arm_neon.h>
 
-#include <cmath>
 #include <cstring>
 
 #include "qdwconv_kernel.h"
+#include "qdwconv_pixel_loop.h"
 
 namespace octet {
 
@@ -84,30 +84,8 @@ inline void store(const QDwConvArgs& a, const Requant& rq, const int32x4_t* acc,
     vst1_s8(y + 4 * g, low_bytes(quantize(acc[g], a.scale + c + 4 * g, rq), quantize(acc[g + 1], a.scale + c + 4 * g + 4, rq)));
 }
 
-// One channel, the scalar kernel's way (the last 1-7 channels).
-template <bool Signed, OutputKind Kind>
-void one_channel(const QDwConvArgs& a, const uint8_t* const* in, size_t shift, size_t c, void* out) {
-  const int16_t* weights = static_cast<const int16_t*>(a.weights);
-  uint32_t sum = static_cast<uint32_t>(a.bias[c]);
-  for (size_t t = 0; t < a.taps; ++t) {
-    const uint8_t byte = in[t][shift + c];
-    const int32_t x = Signed ? static_cast<int32_t>(static_cast<int8_t>(byte)) : static_cast<int32_t>(byte);
-    sum += static_cast<uint32_t>(x * weights[packed_index(t, c, a.taps)]);
-  }
-  const int32_t acc = static_cast<int32_t>(sum);
-  if (Kind == OutputKind::kInt32) {
-    static_cast<int32_t*>(out)[c] = acc;
-    return;
-  }
-  float f = static_cast<float>(acc) * a.scale[c];
-  f = f > a.lo ? f : a.lo;
-  f = f < a.hi ? f : a.hi;
-  const int32_t q = static_cast<int32_t>(std::nearbyint(f)) + a.zero_point;
-  static_cast<uint8_t*>(out)[c] = static_cast<uint8_t>(q);  // the low byte, for int8 as for uint8
-}
-
 // One tile (16 channels from c) of P pixels, or with Half its first 8 channels. Pixel p's tap t reads
-// in[p * step + t] + shift + p * input_stride (see run_kind()), and its output starts at
+// in[p * step + t] + shift + p * input_stride (see qdwconv_pixel_loop.h), and its output starts at
 // out + p * out_stride (bytes). P pixels share every weight load and keep up to 4P sums in flight.
 template <bool Signed, OutputKind Kind, int P, bool Half>
 inline void tile_of_pixels(const QDwConvArgs& a, const Requant& rq, const uint8_t* const* in, size_t step, size_t shift,
@@ -142,56 +120,22 @@ inline void tile_of_pixels(const QDwConvArgs& a, const Requant& rq, const uint8_
   for (int p = 0; p < P; ++p) store<Kind>(a, rq, acc[p], kGroups, c, out + p * out_stride);
 }
 
-// All channels of P pixels: whole tiles, half a tile, then one channel at a time.
-template <bool Signed, OutputKind Kind, int P>
-void pixels(const QDwConvArgs& a, const Requant& rq, const uint8_t* const* in, size_t step, size_t shift, uint8_t* out,
-            size_t out_stride) {
-  const size_t C = a.channels;
-  size_t c = 0;
-  for (; c + kTile <= C; c += kTile) tile_of_pixels<Signed, Kind, P, false>(a, rq, in, step, shift, c, out, out_stride);
-  if (c + 8 <= C) {
-    tile_of_pixels<Signed, Kind, P, true>(a, rq, in, step, shift, c, out, out_stride);
-    c += 8;
+// What the shared pixel loop (qdwconv_pixel_loop.h) runs: whole tiles of 16 channels, half a tile,
+// then the last 1-7 channels one at a time.
+struct Neon {
+  using Requant = octet::Requant;
+  static constexpr size_t kTile = octet::kTile;
+  static constexpr size_t kHalfTile = 8;
+  static constexpr bool kMaskedTail = false;
+  static size_t packed_index(size_t t, size_t c, size_t taps) { return octet::packed_index(t, c, taps); }
+  template <bool Signed, OutputKind Kind, int P, qdwconv::Tile Part>
+  static void tile(const QDwConvArgs& a, const Requant& rq, const uint8_t* const* in, size_t step, size_t shift, size_t c,
+                   size_t n, uint8_t* out, size_t out_stride) {
+    tile_of_pixels<Signed, Kind, P, Part == qdwconv::Tile::kHalf>(a, rq, in, step, shift, c, out, out_stride);
   }
-  for (int p = 0; p < P; ++p)
-    for (size_t tail = c; tail < C; ++tail)
-      one_channel<Signed, Kind>(a, in + p * step, shift + p * a.input_stride, tail, out + p * out_stride);
-}
+};
 
-template <bool Signed, OutputKind Kind>
-void run_kind(const QDwConvArgs& a) {
-  const Requant rq(a);
-  // Pixel p's tap t is input[p * step + t] + p * input_stride: a pointer per pixel and tap (step =
-  // taps, input_stride = 0), or per tap (step = 0).
-  const size_t step = a.input_stride == 0 ? a.taps : 0;
-  const size_t out_stride = a.output_stride * (Kind == OutputKind::kInt32 ? sizeof(int32_t) : 1);  // bytes
-  uint8_t* const output = static_cast<uint8_t*>(a.output);
-  size_t p = 0;
-  for (; p + 4 <= a.pixels; p += 4)
-    pixels<Signed, Kind, 4>(a, rq, a.input + p * step, step, p * a.input_stride, output + p * out_stride, out_stride);
-  const uint8_t* const* in = a.input + p * step;
-  const size_t shift = p * a.input_stride;
-  uint8_t* out = output + p * out_stride;
-  switch (a.pixels - p) {
-    case 3: pixels<Signed, Kind, 3>(a, rq, in, step, shift, out, out_stride); break;
-    case 2: pixels<Signed, Kind, 2>(a, rq, in, step, shift, out, out_stride); break;
-    case 1: pixels<Signed, Kind, 1>(a, rq, in, step, shift, out, out_stride); break;
-    default: break;
-  }
-}
-
-template <bool Signed>
-void run_signed(const QDwConvArgs& a) {
-  if (a.kind == OutputKind::kInt32) run_kind<Signed, OutputKind::kInt32>(a);
-  else run_kind<Signed, OutputKind::kUint8>(a);  // kInt8 too: the same low bytes
-}
-
-void run(const QDwConvArgs& a) {
-  if (a.input_signed) run_signed<true>(a);
-  else run_signed<false>(a);
-}
-
-const QDwConvKernel kNeon{Isa::kNeon, "qdwconv_c16__neon", packed_bytes, pack, run};
+const QDwConvKernel kNeon{Isa::kNeon, "qdwconv_c16__neon", packed_bytes, pack, qdwconv::run<Neon>};
 
 }  // namespace
 
