@@ -36,6 +36,14 @@ namespace octet {
 
 namespace {
 
+// o[c] = max(o[c], r[c]). Its own function with restrict pointers: stores through a uint8_t pointer
+// may alias anything, which kept the byte version of the loop scalar (4x slower than float).
+template <typename T>
+inline void max_into(T* __restrict o, const T* __restrict r, int64_t n) {
+  for (int64_t c = 0; c < n; ++c) o[c] = r[c] > o[c] ? r[c] : o[c];
+}
+
+
 size_t align64(size_t v) { return (v + 63) & ~size_t{63}; }
 
 template <typename T>
@@ -155,7 +163,7 @@ class PoolOp final : public Op {
                 if (iw < 0 || iw >= w.in) continue;
                 const T* r = in_row + iw * C;
                 if (io == nullptr) {
-                  for (int64_t c = 0; c < C; ++c) o[c] = r[c] > o[c] ? r[c] : o[c];
+                  max_into(o, r, C);
                 } else {
                   const int64_t pos = row_pos + iw;
                   if (first) std::fill(io, io + C, pos);  // the index of a window holding only NaN / lowest values

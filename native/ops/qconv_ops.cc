@@ -41,7 +41,8 @@ namespace {
 
 // An im2col tile of K bytes per row should stay in L2 with the rows it produces.
 constexpr size_t kColTileBytes = 96 * 1024;
-constexpr int64_t kMinTileRows = 32;
+constexpr int64_t kMinTileRows = 48;
+constexpr int64_t kTileRowMultiple = 24;
 // Depthwise: output pixels per kernel call (one indirection buffer per thread), the fewest a thread
 // takes at a time, and the shortest run of padding-free columns worth a strided call (as for float).
 constexpr int64_t kDwPixels = 32;
@@ -303,9 +304,10 @@ class QConvOp final : public Op {
     } else if (path_ == Path::kIm2col) {
       const int64_t pixels = N_ * win_.out_pixels();
       int64_t rows = std::max<int64_t>(kMinTileRows, static_cast<int64_t>(kColTileBytes / static_cast<size_t>(padded_k())));
-      rows = std::min(rows, pixels);
       // Enough tiles for every thread.
-      if (threads > 1) rows = std::max<int64_t>(1, std::min(rows, (pixels + 2 * threads - 1) / (2 * threads)));
+      if (threads > 1) rows = std::min(rows, (pixels + 2 * threads - 1) / (2 * threads));
+      // Whole micro-tiles: a multiple of 24 rows (every int8 kernel's row count divides it).
+      rows = std::min(pixels, std::max<int64_t>(kTileRowMultiple, rows / kTileRowMultiple * kTileRowMultiple));
       l.tile_rows = rows;
       l.per_thread_bytes = align64(static_cast<size_t>(rows * padded_k()));
       l.per_thread = l.bytes.take(l.per_thread_bytes * threads);

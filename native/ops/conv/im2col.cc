@@ -13,16 +13,31 @@ constexpr size_t kInlineElements = 32;
 // Kernel rows (kD * kH) of the fast path's row pointers; bigger kernels take the general path.
 constexpr int64_t kMaxPlaneRows = 64;
 
+// A short run of bytes (a first layer's kernel row: 3 pixels × 3 channels is 9 bytes or 36 floats'
+// bytes) as at most two overlapping moves of the largest size that fits: no byte loop.
+inline void copy_short(uint8_t* dst, const uint8_t* src, size_t n) {
+  if (n >= 16) {
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) std::memcpy(dst + i, src + i, 16);
+    if (i < n) std::memcpy(dst + n - 16, src + n - 16, 16);
+  } else if (n >= 8) {
+    std::memcpy(dst, src, 8);
+    std::memcpy(dst + n - 8, src + n - 8, 8);
+  } else if (n >= 4) {
+    std::memcpy(dst, src, 4);
+    std::memcpy(dst + n - 4, src + n - 4, 4);
+  } else {
+    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+  }
+}
+
 template <typename T>
 inline void copy_run(T* dst, const T* src, size_t n) {
   if (n > kInlineElements) {
     std::memcpy(dst, src, n * sizeof(T));
     return;
   }
-  constexpr size_t kStep = 16 / sizeof(T);  // one 16-byte move
-  size_t i = 0;
-  for (; i + kStep <= n; i += kStep) std::memcpy(dst + i, src + i, 16);
-  for (; i < n; ++i) dst[i] = src[i];
+  copy_short(reinterpret_cast<uint8_t*>(dst), reinterpret_cast<const uint8_t*>(src), n * sizeof(T));
 }
 
 template <typename T>
