@@ -146,6 +146,7 @@ class QConvOp final : public Op {
     }
     out_dtype_ = out_dtype;
     out_size_ = dtype_size(out_dtype);
+    if (qlinear) range_ = read_output_range(node, out_dtype);
     require_output(node, init.output(0), out_dtype, in.shape_with(M_, win_.out_spatial(rank)), "y");
 
     if (group_ == C_ && Cg_ == 1 && Mg_ == 1 && C_ > 1) {
@@ -198,8 +199,8 @@ class QConvOp final : public Op {
     o.kind = !qlinear_ ? OutputKind::kInt32 : out_dtype_ == DType::kUint8 ? OutputKind::kUint8 : OutputKind::kInt8;
     if (qlinear_) {
       o.zero_point = byte_value(in[7]->data, in[7]->dtype, 0);
-      o.qmin = o.kind == OutputKind::kUint8 ? 0 : -128;
-      o.qmax = o.kind == OutputKind::kUint8 ? 255 : 127;
+      o.qmin = range_.qmin;
+      o.qmax = range_.qmax;
     }
     o.multipliers = multipliers;
     o.bias = bias;
@@ -417,6 +418,7 @@ class QConvOp final : public Op {
   DepthwiseRuns dw_runs_;
   std::shared_ptr<const PreparedWeights> weights_;  // constant W: prepared once
   std::vector<float> multipliers_;                  // constant scales: [M] once
+  OutputRange range_;                               // the type's, or narrower with a fused Relu/Clip
 };
 
 namespace {

@@ -234,6 +234,7 @@ class QMatMulOp final : public Op {
       if (bn != 1 && bn != N_) throw_node_range(node, "b_scale must hold 1 or N values, got " + std::to_string(bn));
       b_scale_per_col_ = bn != 1;
       if (out_dtype != DType::kUint8 && out_dtype != DType::kInt8) throw_node_type(node, "y_zero_point must be uint8 or int8");
+      range_ = read_output_range(node, out_dtype);
       // Constant scales (the usual case): the requantization multipliers once, not per run.
       if (init.input(1).constant && init.input(4).constant && init.input(6).constant) {
         multipliers_.resize(static_cast<size_t>(bn));
@@ -278,8 +279,8 @@ class QMatMulOp final : public Op {
       g.scale = multipliers_.empty() ? scales : multipliers_.data();
       g.scale_per_col = b_scale_per_col_;
       g.zero_point = in[7]->present() ? zero_point_at(*in[7], 0) : 0;
-      g.qmin = g.kind == OutputKind::kUint8 ? 0 : -128;
-      g.qmax = g.kind == OutputKind::kUint8 ? 255 : 127;
+      g.qmin = range_.qmin;
+      g.qmax = range_.qmax;
     }
     std::unique_ptr<PackedWeights> runtime_packed;
     for (size_t batch = 0; batch < a_offsets_.size(); ++batch) {
@@ -328,6 +329,7 @@ class QMatMulOp final : public Op {
   std::vector<int64_t> a_offsets_, b_offsets_;
   std::vector<std::shared_ptr<const PackedWeights>> packed_;
   std::vector<float> multipliers_;  // precomputed when all three scales are constants
+  OutputRange range_;
 };
 
 // com.microsoft QGemm: Y = alpha·(A - a_zp)·(op(B) - b_zp) + C with C an int32 bias at scale
@@ -388,6 +390,7 @@ class QGemmOp final : public Op {
       check_scale_values(node, init.input(7), "y_scale");
       out = init.has_input(8) ? init.input(8).dtype : DType::kUint8;
       if (out != DType::kUint8 && out != DType::kInt8) throw_node_type(node, "y_zero_point must be uint8 or int8");
+      range_ = read_output_range(node, out);
     }
     if (y.dtype != out || y.shape != Shape{M_, N_}) throw_node_type(node, "Y must be " + std::string(dtype_name(out)) + " " + shape_string(Shape{M_, N_}));
     // B as [K, N] for the packer; packed once per session (plans for other batch sizes share it).
@@ -434,8 +437,8 @@ class QGemmOp final : public Op {
     if (quantized_output_) {
       g.kind = out[0]->dtype == DType::kUint8 ? OutputKind::kUint8 : OutputKind::kInt8;
       g.zero_point = optional(in, 8) ? zero_point_at(*in[8], 0) : 0;
-      g.qmin = g.kind == OutputKind::kUint8 ? 0 : -128;
-      g.qmax = g.kind == OutputKind::kUint8 ? 255 : 127;
+      g.qmin = range_.qmin;
+      g.qmax = range_.qmax;
     } else {
       g.kind = OutputKind::kFloat32;
     }
@@ -452,6 +455,7 @@ class QGemmOp final : public Op {
   float alpha_ = 1.0f;
   bool a_signed_ = false, b_scale_per_col_ = false, has_bias_ = false, quantized_output_ = false;
   std::shared_ptr<const PackedWeights> packed_;
+  OutputRange range_;
 };
 
 template <typename T> std::unique_ptr<Op> make(const OpInit& init) { return std::make_unique<T>(init); }

@@ -76,4 +76,30 @@ inline void check_zero_point(const OpInit& init, size_t index, const char* name,
   if (z.numel() != 1) throw_node_range(init.node, std::string(name) + " must hold one value (per-tensor), got " + shape_string(z.shape));
 }
 
+// The output range of a requantizing operator: its type's, narrowed by the attributes `output_min` /
+// `output_max` (quantized values) when QDQ fusion folded a Relu or Clip into it — exact, as
+// quantization is monotone: Q(clip(y, a, b)) = clamp(Q(y), Q(a), Q(b)).
+struct OutputRange {
+  int32_t qmin = 0, qmax = 255;
+};
+
+inline OutputRange read_output_range(const NodeSpec& node, DType output) {
+  OutputRange r;
+  r.qmin = output == DType::kInt8 ? -128 : 0;
+  r.qmax = output == DType::kInt8 ? 127 : 255;
+  int64_t lo = r.qmin, hi = r.qmax;
+  try {
+    lo = node.attrs.get_int("output_min", r.qmin);
+    hi = node.attrs.get_int("output_max", r.qmax);
+  } catch (const Error& e) {
+    throw_node_type(node, e.what());
+  }
+  if (lo < r.qmin || hi > r.qmax || lo > hi)
+    throw_node_range(node, "output_min " + std::to_string(lo) + " and output_max " + std::to_string(hi) + " must satisfy " + std::to_string(r.qmin) +
+                               " <= output_min <= output_max <= " + std::to_string(r.qmax));
+  r.qmin = static_cast<int32_t>(lo);
+  r.qmax = static_cast<int32_t>(hi);
+  return r;
+}
+
 }  // namespace octet

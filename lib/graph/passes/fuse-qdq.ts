@@ -25,7 +25,7 @@ import type { OnnxElemType } from '../../onnx/model.js';
 import { allocateTensorData } from '../../onnx/tensor-proto.js';
 import type { IrGraph, IrNode } from '../ir.js';
 import { consumerIndex, floatAttribute, graphOutputNames, isOnnxDomain, NameAllocator, producerIndex, removeNodes, scalarFloat32, type ValueUse } from './graph-queries.js';
-import { lookupTable, unaryFunction, type QuantParams } from './lookup-tables.js';
+import { lookupTable, quantize, unaryFunction, type QuantParams } from './lookup-tables.js';
 import {
   dequantized,
   paramsOfDq,
@@ -72,11 +72,15 @@ export function fuseQdq(g: IrGraph): void {
     if (!isOnnxDomain(node) || dead.has(node)) continue;
     const made = fuse(c, node);
     if (!made) continue;
-    const { nodes, quantizer } = made;
+    const { nodes, quantizer, activation } = made;
     g.nodes.splice(g.nodes.indexOf(node), 1, ...nodes);
     if (quantizer) {
       dead.add(quantizer);
       g.types.delete(node.outputs[0]!);
+    }
+    if (activation) {
+      dead.add(activation);
+      g.types.delete(activation.outputs[0]!);
     }
     // Later groups look up producers of values these nodes now write.
     for (const n of nodes) for (const out of n.outputs) if (out !== '') c.producers.set(out, n);
@@ -84,25 +88,31 @@ export function fuseQdq(g: IrGraph): void {
   removeNodes(g, dead);
 }
 
-/** The nodes replacing `node` (and the QuantizeLinear they absorb), or null to leave it. */
-function fuse(c: Context, node: IrNode): { nodes: IrNode[]; quantizer: IrNode | null } | null {
+/** The nodes replacing `node` (and the QuantizeLinear and activation they absorb), or null to leave it. */
+function fuse(c: Context, node: IrNode): { nodes: IrNode[]; quantizer: IrNode | null; activation?: IrNode } | null {
   const { g } = c;
   const q = () => soleQuantizer(g, c.uses, c.outputs, node.outputs[0] ?? '');
+  // Conv, MatMul and Gemm may have a Relu or Clip between them and their QuantizeLinear: it becomes
+  // the fused operator's output range.
+  const withRange = (fused: IrNode | null, out: QuantizedOutput | null) => {
+    if (!fused || !out) return null;
+    if (out.range) for (const [k, v] of out.range) fused.attributes.set(k, { type: 'int', value: v });
+    return { nodes: [fused], quantizer: out.q, ...(out.activation ? { activation: out.activation } : {}) };
+  };
   switch (node.opType) {
     case 'Conv': {
-      const quantizer = q();
-      const fused = node.attributes.has('activation') || !quantizer ? null : convGroup(c, node, quantizer);
-      return fused && { nodes: [fused], quantizer };
+      const out = node.attributes.has('activation') ? null : quantizedOutput(c, node);
+      return withRange(out && convGroup(c, node, out.q), out);
     }
     case 'MatMul': {
-      const quantizer = q();
-      const fused = quantizer && matmulGroup(c, node, quantizer);
-      return fused && { nodes: [fused], quantizer };
+      const out = quantizedOutput(c, node);
+      return withRange(out && matmulGroup(c, node, out.q), out);
     }
     case 'Gemm': {
-      const quantizer = q();
-      const fused = gemmGroup(c, node, quantizer);
-      return fused && { nodes: [fused], quantizer };
+      const out = quantizedOutput(c, node);
+      if (out) return withRange(gemmGroup(c, node, out.q), out);
+      const fused = gemmGroup(c, node, null);
+      return fused && { nodes: [fused], quantizer: null };
     }
     case 'Add':
     case 'Mul': {
@@ -118,6 +128,18 @@ function fuse(c: Context, node: IrNode): { nodes: IrNode[]; quantizer: IrNode | 
     }
     case 'QuantizeLinear':
       return requantizeGroup(c, node);
+    case 'Concat': {
+      const quantizer = q();
+      const nodes = quantizer && concatGroup(c, node, quantizer);
+      return nodes && { nodes, quantizer };
+    }
+    case 'Resize':
+    case 'Upsample':
+    case 'Pad': {
+      const quantizer = q();
+      const nodes = quantizer && byteModeAllowed(c, node) ? moverGroup(c, node, quantizer) : null;
+      return nodes && { nodes, quantizer };
+    }
     default: {
       const quantizer = q();
       if (!quantizer) return null;
@@ -129,6 +151,49 @@ function fuse(c: Context, node: IrNode): { nodes: IrNode[]; quantizer: IrNode | 
       return fused && { nodes: [fused], quantizer };
     }
   }
+}
+
+interface QuantizedOutput {
+  q: IrNode;
+  /** A Relu / Clip between the operator and q, now folded into it. */
+  activation: IrNode | null;
+  /** output_min / output_max attributes when the activation narrows the type's range. */
+  range: [string, number][] | null;
+}
+
+/** The QuantizeLinear reading `node`'s output, directly or through a Relu / Clip (constant bounds). */
+function quantizedOutput(c: Context, node: IrNode): QuantizedOutput | null {
+  const { g } = c;
+  const y = node.outputs[0] ?? '';
+  const direct = soleQuantizer(g, c.uses, c.outputs, y);
+  if (direct) return { q: direct, activation: null, range: null };
+  const readers = c.uses.get(y) ?? [];
+  if (readers.length !== 1 || c.outputs.has(y)) return null;
+  const act = readers[0]!.node;
+  if (!isOnnxDomain(act) || readers[0]!.index !== 0 || (act.opType !== 'Relu' && act.opType !== 'Clip')) return null;
+  let lo = 0, hi = Infinity;
+  if (act.opType === 'Clip') {
+    if (act.opset < 11) {
+      lo = floatAttribute(act, 'min', -Infinity);
+      hi = floatAttribute(act, 'max', Infinity);
+    } else {
+      const bound = (i: number, fallback: number) => ((act.inputs[i] ?? '') === '' ? fallback : scalarFloat32(g, act.inputs[i]!));
+      const min = bound(1, -Infinity), max = bound(2, Infinity);
+      if (min === null || max === null) return null;
+      lo = min;
+      hi = max;
+    }
+  }
+  const q = soleQuantizer(g, c.uses, c.outputs, act.outputs[0] ?? '');
+  if (!q) return null;
+  const p = paramsOfQ(g, q);
+  const [tmin, tmax] = p.type === 'int8' ? [-128, 127] : [0, 255];
+  const qlo = lo === -Infinity ? tmin : quantize(lo, p);
+  const qhi = hi === Infinity ? tmax : quantize(hi, p);
+  const range: [string, number][] = [];
+  if (qlo > tmin) range.push(['output_min', qlo]);
+  if (qhi < tmax) range.push(['output_max', qhi]);
+  return { q, activation: act, range: range.length ? range : null };
 }
 
 function newNode(c: Context, base: IrNode, fields: Pick<IrNode, 'opType' | 'domain' | 'inputs' | 'outputs'> & Partial<IrNode>): IrNode {
@@ -302,6 +367,16 @@ function moverGroup(c: Context, node: IrNode, q: IrNode): IrNode[] | null {
   if (!perTensor(g, x)) return null;
   const from = paramsOfDq(g, x), to = paramsOfQ(g, q);
   const moved: IrNode = { ...node, id: g.nextId++, inputs: [x.q, ...node.inputs.slice(1)], attributes: new Map(node.attributes) };
+  if (node.opType === 'Pad' && stringAttribute(node, 'mode', 'constant') === 'constant') {
+    // The pad value as a byte of x's quantization (byteModeAllowed checked it is on the grid).
+    const byte = padByte(c, node)!;
+    if (node.opset < 11) moved.attributes.set('value', { type: 'float', value: byte });
+    else {
+      while (moved.inputs.length < 3) moved.inputs.push('');
+      const data = from.type === 'int8' ? Int8Array.of(byte) : Uint8Array.of(byte);
+      moved.inputs[2] = c.addConstant(`${node.name}_pad_value`, { type: from.type, dims: [], data });
+    }
+  }
   if (sameParams(from, to)) {
     moved.outputs = [q.outputs[0]!, ...node.outputs.slice(1)];
     return [moved];
@@ -311,6 +386,62 @@ function moverGroup(c: Context, node: IrNode, q: IrNode): IrNode[] | null {
   g.types.set(bytes, { elemType: from.type, shape: g.types.get(node.outputs[0]!)?.shape ?? null });
   moved.outputs = [bytes, ...node.outputs.slice(1)];
   return [moved, lookupNode(c, node, bytes, q.outputs[0]!, (v) => v, from, to)];
+}
+
+function stringAttribute(node: IrNode, name: string, fallback: string): string {
+  const a = node.attributes.get(name);
+  return a?.type === 'string' ? a.value : fallback;
+}
+
+/**
+ * Whether Resize / Upsample / Pad give the same values on the bytes: nearest-neighbour resizing only
+ * picks input values (unless crop-and-resize extrapolates a float); Pad's edge and reflect modes only
+ * copy them, and its constant mode needs a pad value exactly on x's quantization grid (the byte is
+ * then made by moverGroup).
+ */
+function byteModeAllowed(c: Context, node: IrNode): boolean {
+  if (node.opType === 'Resize' || node.opType === 'Upsample') {
+    return stringAttribute(node, 'mode', 'nearest') === 'nearest' && stringAttribute(node, 'coordinate_transformation_mode', 'half_pixel') !== 'tf_crop_and_resize';
+  }
+  const mode = stringAttribute(node, 'mode', 'constant');
+  if (mode !== 'constant') return mode === 'edge' || mode === 'reflect';
+  return padByte(c, node) !== null;
+}
+
+/** Pad's constant value as a byte of x's quantization, or null when it is not on the grid. */
+function padByte(c: Context, node: IrNode): number | null {
+  const { g } = c;
+  const x = dequantized(g, c.producers, node.inputs[0] ?? '');
+  if (!perTensor(g, x)) return null;
+  let value = 0;
+  if (node.opset < 11) value = floatAttribute(node, 'value', 0);
+  else if ((node.inputs[2] ?? '') !== '') {
+    const v = scalarFloat32(g, node.inputs[2]!);
+    if (v === null) return null;
+    value = v;
+  }
+  const p = paramsOfDq(g, x);
+  const q = quantize(value, p);
+  return Math.fround(Math.fround(q - p.zeroPoint) * p.scale) === Math.fround(value) ? q : null;
+}
+
+/** Concat of DQ'd inputs: each input's bytes (through a table where its quantization differs), concatenated. */
+function concatGroup(c: Context, node: IrNode, q: IrNode): IrNode[] | null {
+  const { g } = c;
+  const to = paramsOfQ(g, q);
+  const inputs = node.inputs.map((v) => dequantized(g, c.producers, v));
+  if (!inputs.every((d): d is Dequantized => perTensor(g, d))) return null;
+  const nodes: IrNode[] = [];
+  const parts = inputs.map((d) => {
+    const from = paramsOfDq(g, d);
+    if (sameParams(from, to)) return d.q;
+    const bytes = c.names.fresh(`${d.q}_requantized`);
+    g.types.set(bytes, { elemType: to.type, shape: g.types.get(d.q)?.shape ?? null });
+    nodes.push(lookupNode(c, node, d.q, bytes, (v) => v, from, to));
+    return bytes;
+  });
+  nodes.push({ ...node, id: g.nextId++, inputs: parts, outputs: [q.outputs[0]!], attributes: new Map(node.attributes) });
+  return nodes;
 }
 
 /** QuantizeLinear of a DQ'd value: nothing when the parameters agree, else a requantization table. */
