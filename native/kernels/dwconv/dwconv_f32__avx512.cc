@@ -99,7 +99,10 @@ void dwconv(const DwConvF32Args& a) {
   }
 }
 
-void dwconv_f32_avx512(const DwConvF32Args& a) {
+void dwconv_f32_avx512(const DwConvF32Args& args) {
+  // A private copy: vector stores may alias anything, so through the caller's struct every field was
+  // reloaded after every store; a local whose address never escapes stays in registers.
+  const DwConvF32Args a = args;
   if (a.clamp) dwconv<true>(a);
   else dwconv<false>(a);
 }

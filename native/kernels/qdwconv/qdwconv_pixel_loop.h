@@ -105,8 +105,11 @@ void run_signed(const QDwConvArgs& a) {
 }
 
 // QDwConvKernel::run for the ISA K.
+// (The arguments are copied: vector stores may alias anything, and through the caller's struct every
+// field would be reloaded after every store; a local whose address never escapes stays in registers.)
 template <class K>
-void run(const QDwConvArgs& a) {
+void run(const QDwConvArgs& args) {
+  const QDwConvArgs a = args;
   if (a.input_signed) run_signed<K, true>(a);
   else run_signed<K, false>(a);
 }

@@ -80,7 +80,10 @@ inline __m256i loadu8(const int32_t* p) { return _mm256_loadu_si256(reinterpret_
 
 // (qgemm_epilogue_avx2, below, is this function under its shared name.)
 // 8 columns at a time; the last cols % 8 go through the scalar definition.
-void epilogue(const EpilogueTile& t) {
+void epilogue(const EpilogueTile& tile) {
+  // A private copy: vector stores may alias anything, so with the caller's tile every field was
+  // reloaded after every store; a local whose address never escapes stays in registers.
+  const EpilogueTile t = tile;
   const int vec_cols = t.cols / 8 * 8;
   const __m256 lo = _mm256_set1_ps(t.clamp_lo);
   const __m256 hi = _mm256_set1_ps(t.clamp_hi);

@@ -195,58 +195,63 @@ void ukernel(int mr_used, int Kp, const void* a_ptr, size_t a_stride, const void
 }
 
 // One epilogue per combination of output kind and correction terms, chosen once per tile, so the
-// column loop is straight-line code. Full vectors use plain loads and stores; the last partial vector
-// uses masked ones (masked loads never touch memory past the mask). 8-bit results are narrowed in a
-// register (vpmovdb to memory is slow on AMD cores) and stored as 16 bytes.
+// loops are straight-line code. Columns outside, rows inside: a column block's terms (col_add, scale,
+// zero points) are loaded once for all the tile's rows. Full vectors use plain loads and stores; the
+// last partial vector uses masked ones (masked loads never touch memory past the mask). 8-bit results
+// are narrowed in a register (vpmovdb to memory is slow on AMD cores) and stored as 16 bytes.
 template <OutputKind Kind, bool HasZb, bool HasRowZa, bool PerColScale>
-inline void epilogue_vector(const EpilogueTile& t, int r, int c, __mmask16 m, bool full) {
-  const int32_t* acc = t.acc + static_cast<size_t>(r) * t.acc_stride + c;
-  __m512i v = full ? _mm512_add_epi32(_mm512_loadu_si512(acc), _mm512_loadu_si512(t.col_add + c))
-                   : _mm512_add_epi32(_mm512_maskz_loadu_epi32(m, acc), _mm512_maskz_loadu_epi32(m, t.col_add + c));
-  if constexpr (HasZb) {
-    const __m512i zb = full ? _mm512_loadu_si512(t.col_zb + c) : _mm512_maskz_loadu_epi32(m, t.col_zb + c);
-    v = _mm512_sub_epi32(v, _mm512_mullo_epi32(zb, _mm512_set1_epi32(t.row_sum[r])));
-  }
-  if constexpr (HasRowZa) {
-    const __m512i cz = full ? _mm512_loadu_si512(t.col_z + c) : _mm512_maskz_loadu_epi32(m, t.col_z + c);
-    v = _mm512_sub_epi32(v, _mm512_mullo_epi32(_mm512_set1_epi32(t.row_za[r]), cz));
-  }
-  const size_t at = static_cast<size_t>(r) * t.ldc + c;
-  if constexpr (Kind == OutputKind::kInt32) {
-    int32_t* out = static_cast<int32_t*>(t.out) + at;
-    if (full) _mm512_storeu_si512(out, v);
-    else _mm512_mask_storeu_epi32(out, m, v);
-  } else {
-    __m512 scale;
+inline void epilogue_column(const EpilogueTile& t, int c, __mmask16 m, bool full) {
+  const auto load = [&](const int32_t* p) { return full ? _mm512_loadu_si512(p) : _mm512_maskz_loadu_epi32(m, p); };
+  const __m512i col_add = load(t.col_add + c);
+  __m512i zb = _mm512_setzero_si512(), cz = _mm512_setzero_si512();
+  if constexpr (HasZb) zb = load(t.col_zb + c);
+  if constexpr (HasRowZa) cz = load(t.col_z + c);
+  __m512 scale = _mm512_setzero_ps();
+  if constexpr (Kind != OutputKind::kInt32) {
     if constexpr (PerColScale) scale = full ? _mm512_loadu_ps(t.scale + c) : _mm512_maskz_loadu_ps(m, t.scale + c);
     else scale = _mm512_set1_ps(t.scale[0]);
-    __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(v), scale);
-    if constexpr (Kind == OutputKind::kFloat32) {
-      float* out = static_cast<float*>(t.out) + at;
-      if (full) _mm512_storeu_ps(out, f);
-      else _mm512_mask_storeu_ps(out, m, f);
+  }
+  const __m512 lo = _mm512_set1_ps(t.clamp_lo), hi = _mm512_set1_ps(t.clamp_hi);
+  const __m512i zp = _mm512_set1_epi32(t.zero_point);
+  for (int r = 0; r < t.rows; ++r) {
+    const int32_t* acc = t.acc + static_cast<size_t>(r) * t.acc_stride + c;
+    __m512i v = _mm512_add_epi32(full ? _mm512_loadu_si512(acc) : _mm512_maskz_loadu_epi32(m, acc), col_add);
+    if constexpr (HasZb) v = _mm512_sub_epi32(v, _mm512_mullo_epi32(zb, _mm512_set1_epi32(t.row_sum[r])));
+    if constexpr (HasRowZa) v = _mm512_sub_epi32(v, _mm512_mullo_epi32(_mm512_set1_epi32(t.row_za[r]), cz));
+    const size_t at = static_cast<size_t>(r) * t.ldc + c;
+    if constexpr (Kind == OutputKind::kInt32) {
+      int32_t* out = static_cast<int32_t*>(t.out) + at;
+      if (full) _mm512_storeu_si512(out, v);
+      else _mm512_mask_storeu_epi32(out, m, v);
     } else {
-      f = _mm512_min_ps(_mm512_max_ps(f, _mm512_set1_ps(t.clamp_lo)), _mm512_set1_ps(t.clamp_hi));
-      const __m512i q = _mm512_add_epi32(_mm512_cvt_roundps_epi32(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC),
-                                         _mm512_set1_epi32(t.zero_point));
-      // q is already inside the output type's range, so truncating to 8 bits is exact.
-      const __m128i bytes = _mm512_cvtepi32_epi8(q);
-      uint8_t* out = static_cast<uint8_t*>(t.out) + at;
-      if (full) _mm_storeu_si128(reinterpret_cast<__m128i*>(out), bytes);
-      else _mm_mask_storeu_epi8(out, m, bytes);
+      __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(v), scale);
+      if constexpr (Kind == OutputKind::kFloat32) {
+        float* out = static_cast<float*>(t.out) + at;
+        if (full) _mm512_storeu_ps(out, f);
+        else _mm512_mask_storeu_ps(out, m, f);
+      } else {
+        f = _mm512_min_ps(_mm512_max_ps(f, lo), hi);
+        const __m512i q = _mm512_add_epi32(_mm512_cvt_roundps_epi32(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), zp);
+        // q is already inside the output type's range, so truncating to 8 bits is exact.
+        const __m128i bytes = _mm512_cvtepi32_epi8(q);
+        uint8_t* out = static_cast<uint8_t*>(t.out) + at;
+        if (full) _mm_storeu_si128(reinterpret_cast<__m128i*>(out), bytes);
+        else _mm_mask_storeu_epi8(out, m, bytes);
+      }
     }
   }
 }
 
 template <OutputKind Kind, bool HasZb, bool HasRowZa, bool PerColScale>
-void epilogue_t(const EpilogueTile& t) {
+void epilogue_t(const EpilogueTile& tile) {
+  // A private copy: vector stores may alias anything, so stores through the caller's tile fields
+  // (out, acc, scale, ...) made the compiler reload every field after every store; a local whose
+  // address never escapes stays in registers.
+  const EpilogueTile t = tile;
   const int full_cols = t.cols / 16 * 16;
   const int left = t.cols - full_cols;
-  const __mmask16 tail = static_cast<__mmask16>((1u << left) - 1);
-  for (int r = 0; r < t.rows; ++r) {
-    for (int c = 0; c < full_cols; c += 16) epilogue_vector<Kind, HasZb, HasRowZa, PerColScale>(t, r, c, 0xFFFF, true);
-    if (left > 0) epilogue_vector<Kind, HasZb, HasRowZa, PerColScale>(t, r, full_cols, tail, false);
-  }
+  for (int c = 0; c < full_cols; c += 16) epilogue_column<Kind, HasZb, HasRowZa, PerColScale>(t, c, 0xFFFF, true);
+  if (left > 0) epilogue_column<Kind, HasZb, HasRowZa, PerColScale>(t, full_cols, static_cast<__mmask16>((1u << left) - 1), false);
 }
 
 template <OutputKind Kind>
