@@ -232,19 +232,27 @@ function place(
   const offsets = new Array<number>(items.length).fill(0);
   const onTop = new Array<boolean>(items.length).fill(false);
   const placed: number[] = [];
+  // The busy ranges of one step, reused for every item: [from, to) pairs in two typed arrays and
+  // their order in `busy` (a plan of ~700 values made megabytes of short-lived pair arrays).
+  const from = new Float64Array(items.length), to = new Float64Array(items.length);
+  const busy: number[] = [];
   let peak = 0;
   for (const i of sequence) {
     const item = items[i]!;
     if (item.size === 0) continue;
-    const busy: [number, number][] = [];
+    busy.length = 0;
     for (const j of placed) {
       const other = items[j]!;
-      if (other.start <= item.end && item.start <= other.end) busy.push([offsets[j]!, offsets[j]! + other.size]);
+      if (other.start <= item.end && item.start <= other.end) {
+        from[busy.length] = offsets[j]!;
+        to[busy.length] = offsets[j]! + other.size;
+        busy.push(busy.length);
+      }
     }
-    busy.sort((a, b) => a[0] - b[0]);
-    let offset = wantsTop(i, placed, onTop) ? highestGap(busy, item.size, bound) : -1;
+    busy.sort((a, b) => from[a]! - from[b]!);
+    let offset = wantsTop(i, placed, onTop) ? highestGap(busy, from, to, item.size, bound) : -1;
     onTop[i] = offset >= 0;
-    if (offset < 0) offset = lowestGap(busy, item.size);
+    if (offset < 0) offset = lowestGap(busy, from, to, item.size);
     offsets[i] = offset;
     placed.push(i);
     peak = Math.max(peak, offset + item.size);
@@ -252,29 +260,32 @@ function place(
   return { offsets, peak };
 }
 
-/** Lowest offset where `size` bytes fit between the busy ranges (sorted by start, may overlap). */
-function lowestGap(busy: readonly [number, number][], size: number): number {
+/** Lowest offset where `size` bytes fit between the busy ranges (`order` sorts them by start; they may overlap). */
+function lowestGap(order: readonly number[], from: Float64Array, to: Float64Array, size: number): number {
   let offset = 0;
-  for (const [from, to] of busy) {
-    if (offset + size <= from) return offset;
-    offset = Math.max(offset, to);
+  for (const k of order) {
+    if (offset + size <= from[k]!) return offset;
+    offset = Math.max(offset, to[k]!);
   }
   return offset;
 }
 
 /** Highest offset with `size` free bytes ending at or below `bound`, or -1. */
-function highestGap(busy: readonly [number, number][], size: number, bound: number): number {
-  const merged: [number, number][] = [];
-  for (const [from, to] of busy) {
-    const last = merged[merged.length - 1];
-    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
-    else merged.push([from, to]);
+function highestGap(order: readonly number[], from: Float64Array, to: Float64Array, size: number, bound: number): number {
+  // The union of the busy ranges, as merged [mergedFrom, mergedTo) runs in ascending order.
+  const mergedFrom: number[] = [], mergedTo: number[] = [];
+  for (const k of order) {
+    const last = mergedTo.length - 1;
+    if (last >= 0 && from[k]! <= mergedTo[last]!) mergedTo[last] = Math.max(mergedTo[last]!, to[k]!);
+    else {
+      mergedFrom.push(from[k]!);
+      mergedTo.push(to[k]!);
+    }
   }
   let gapEnd = bound;
-  for (let k = merged.length - 1; k >= 0; --k) {
-    const [from, to] = merged[k]!;
-    if (gapEnd - to >= size) return gapEnd - size;
-    gapEnd = Math.min(gapEnd, from);
+  for (let m = mergedTo.length - 1; m >= 0; --m) {
+    if (gapEnd - mergedTo[m]! >= size) return gapEnd - size;
+    gapEnd = Math.min(gapEnd, mergedFrom[m]!);
   }
   return gapEnd >= size ? gapEnd - size : -1;
 }
