@@ -1,0 +1,3 @@
+/** Post-training quantization: calibrate a float model and write it as a QDQ int8 model. */
+export { QuantizedModel, quantizeStatic } from './quantize-static.js';
+export type { CalibrationMethod, QuantizationReport, QuantizeStaticOptions, TensorReport } from './quantize-static.js';

@@ -1,0 +1,103 @@
+/**
+ * Calibration observers: what a tensor's values looked like over the calibration data, kept in
+ * bounded memory however many batches pass. MinMaxObserver keeps the running extremes; the histogram
+ * keeps HISTOGRAM_BINS counts over a range that doubles (merging neighbouring bins) whenever new
+ * values fall outside it, so one pass suffices and percentiles come out of it at the end.
+ */
+
+export interface Range {
+  min: number;
+  max: number;
+}
+
+export class MinMaxObserver {
+  min = Infinity;
+  max = -Infinity;
+  count = 0;
+
+  update(data: ArrayLike<number>): void {
+    let lo = this.min, hi = this.max;
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      // NaN compares false both ways: it is caught below, by count of finite values.
+    }
+    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) throw new RangeError(`calibration produced a ${data[i]} value`);
+    this.min = lo;
+    this.max = hi;
+    this.count += data.length;
+  }
+
+  range(): Range {
+    if (this.count === 0) throw new RangeError('no calibration values were observed');
+    return { min: this.min, max: this.max };
+  }
+}
+
+export const HISTOGRAM_BINS = 2048;
+
+/** A histogram over [lo, hi) with HISTOGRAM_BINS bins; the range grows by doubling to hold every value. */
+export class HistogramObserver {
+  private counts = new Float64Array(HISTOGRAM_BINS);
+  private lo = 0;
+  private hi = 0;
+  private total = 0;
+  readonly minMax = new MinMaxObserver();
+
+  update(data: ArrayLike<number>): void {
+    this.minMax.update(data);
+    const { min, max } = this.minMax;
+    if (this.total === 0 && this.hi === this.lo) {
+      // First values: a range around them (a constant tensor gets a unit range).
+      this.lo = min;
+      this.hi = max > min ? max : min + 1;
+    }
+    while (min < this.lo || max >= this.hi) this.grow(min < this.lo);
+    const width = (this.hi - this.lo) / HISTOGRAM_BINS;
+    for (let i = 0; i < data.length; i++) {
+      const b = Math.min(HISTOGRAM_BINS - 1, Math.floor((data[i]! - this.lo) / width));
+      this.counts[b]! += 1;
+    }
+    this.total += data.length;
+  }
+
+  /** Doubles the range towards lower or higher values; pairs of bins merge into one. */
+  private grow(down: boolean): void {
+    const span = this.hi - this.lo;
+    const merged = new Float64Array(HISTOGRAM_BINS);
+    const offset = down ? HISTOGRAM_BINS / 2 : 0;
+    for (let b = 0; b < HISTOGRAM_BINS; b++) merged[offset + (b >> 1)]! += this.counts[b]!;
+    this.counts = merged;
+    if (down) this.lo -= span;
+    else this.hi += span;
+  }
+
+  /**
+   * The range keeping the central `percent` of the values: the (100 - percent)/2 % lowest and highest
+   * are clipped (at bin resolution), then widened to include 0 as quantization requires.
+   */
+  percentileRange(percent: number): Range {
+    const exact = this.minMax.range();
+    if (this.total === 0) return exact;
+    const tail = (this.total * (100 - percent)) / 200;
+    const width = (this.hi - this.lo) / HISTOGRAM_BINS;
+    let acc = 0, lo = exact.min, hi = exact.max;
+    for (let b = 0; b < HISTOGRAM_BINS; b++) {
+      acc += this.counts[b]!;
+      if (acc > tail) {
+        lo = Math.max(exact.min, this.lo + b * width);
+        break;
+      }
+    }
+    acc = 0;
+    for (let b = HISTOGRAM_BINS - 1; b >= 0; b--) {
+      acc += this.counts[b]!;
+      if (acc > tail) {
+        hi = Math.min(exact.max, this.lo + (b + 1) * width);
+        break;
+      }
+    }
+    return { min: lo, max: hi };
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * quantizeStatic: post-training static quantization in TypeScript. The float model runs once per
+ * calibration sample with every tensor that will be quantized added to its outputs; observers keep
+ * each tensor's range (min/max, or a histogram for percentiles) in bounded memory however many
+ * samples stream past; then weights are quantized int8 symmetric (per output channel by default),
+ * biases int32 at x_scale·w_scale, activations with the observed ranges, and the result is written
+ * as a QDQ ONNX model that octet and onnxruntime-node both load.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import type { onnx as P } from 'onnx-proto';
+import { onnxProto as onnx, readTensor } from '../onnx/index.js';
+import { InferenceSession, type InferenceSessionFeeds, type SessionOptions } from '../session/session.js';
+import { Tensor } from '../tensor.js';
+import { HistogramObserver, MinMaxObserver, type Range } from './observers.js';
+import { planQuantization } from './quantization-plan.js';
+import { writeQdqModel, type QuantizedBias, type QuantizedWeight } from './qdq-writer.js';
+import { qparamsFromRange, weightScales, type QParams, type QuantizedElement } from './qparams.js';
+
+export type CalibrationMethod = 'minmax' | 'percentile';
+
+export interface QuantizeStaticOptions {
+  /** Feeds for the float model, one per calibration batch: an array or a (async) iterable, streamed. */
+  calibrationData: Iterable<InferenceSessionFeeds> | AsyncIterable<InferenceSessionFeeds>;
+  /** How an activation's range is chosen. Default 'minmax'. */
+  method?: CalibrationMethod;
+  /** For 'percentile': the central share of values kept, in percent. Default 99.999. */
+  percentile?: number;
+  /** Weights per output channel (else per tensor). Default true. */
+  perChannel?: boolean;
+  /** Activations as 'uint8' (asymmetric) or 'int8'. Default 'uint8'. */
+  activationType?: QuantizedElement;
+  /** Activations symmetric around zero. Default false. */
+  symmetricActivations?: boolean;
+  /** Node names or operator types kept float. */
+  exclude?: readonly string[];
+  /** Called after each calibration batch with the number done. */
+  onProgress?: (batches: number) => void;
+}
+
+export interface TensorReport {
+  name: string;
+  /** Observed extremes, and the range quantized (clipped by the method). */
+  min: number;
+  max: number;
+  rangeMin: number;
+  rangeMax: number;
+  scale: number;
+  zeroPoint: number;
+}
+
+export interface QuantizationReport {
+  method: CalibrationMethod;
+  calibrationBatches: number;
+  activations: TensorReport[];
+  weights: { name: string; perChannel: boolean; channels: number }[];
+  /** Nodes whose inputs are read quantized, and nodes left float. */
+  quantizedNodes: string[];
+  floatNodes: string[];
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
+export class QuantizedModel {
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly report: QuantizationReport,
+  ) {}
+
+  /** The QDQ model as ONNX bytes. */
+  toBytes(): Uint8Array {
+    return this.bytes;
+  }
+
+  async save(path: string): Promise<void> {
+    await writeFile(path, this.bytes);
+  }
+
+  createSession(options?: SessionOptions): Promise<InferenceSession> {
+    return InferenceSession.create(this.bytes, options);
+  }
+}
+
+function checkOptions(o: QuantizeStaticOptions): Required<Omit<QuantizeStaticOptions, 'onProgress' | 'calibrationData'>> {
+  if (typeof o !== 'object' || o === null) throw new TypeError('quantizeStatic: options must be an object with calibrationData');
+  const method = o.method ?? 'minmax';
+  if (method !== 'minmax' && method !== 'percentile') throw new RangeError(`quantizeStatic: method must be 'minmax' or 'percentile', got ${String(method)}`);
+  const percentile = o.percentile ?? 99.999;
+  if (!(percentile > 50 && percentile <= 100)) throw new RangeError(`quantizeStatic: percentile must be in (50, 100], got ${percentile}`);
+  const activationType = o.activationType ?? 'uint8';
+  if (activationType !== 'uint8' && activationType !== 'int8') throw new RangeError(`quantizeStatic: activationType must be 'uint8' or 'int8', got ${String(activationType)}`);
+  if (o.exclude !== undefined && (!Array.isArray(o.exclude) || o.exclude.some((e) => typeof e !== 'string'))) throw new TypeError('quantizeStatic: exclude must be an array of node names or operator types');
+  return { method, percentile, perChannel: o.perChannel ?? true, activationType, symmetricActivations: o.symmetricActivations ?? false, exclude: o.exclude ?? [] };
+}
+
+async function* batches(data: QuantizeStaticOptions['calibrationData']): AsyncGenerator<InferenceSessionFeeds> {
+  if (data === null || typeof data !== 'object' || (!(Symbol.iterator in data) && !(Symbol.asyncIterator in data))) {
+    throw new TypeError('quantizeStatic: calibrationData must be an array or an (async) iterable of feeds');
+  }
+  yield* data as AsyncIterable<InferenceSessionFeeds>;
+}
+
+/** The float data of a constant (initializer or Constant node), or undefined. */
+function constantFloats(graph: P.IGraphProto, name: string): { data: Float32Array; dims: number[] } | undefined {
+  const t = (graph.initializer ?? []).find((x) => x.name === name);
+  if (!t) return undefined;
+  const decoded = readTensor(onnx.TensorProto.encode(t).finish());
+  if (decoded.type !== 'float32') return undefined;
+  return { data: decoded.data as Float32Array, dims: decoded.dims };
+}
+
+export async function quantizeStatic(model: string | Uint8Array, options: QuantizeStaticOptions): Promise<QuantizedModel> {
+  const opts = checkOptions(options);
+  const bytes = typeof model === 'string' ? new Uint8Array(await readFile(model)) : model;
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('quantizeStatic: model must be a path or a Uint8Array');
+  const proto = onnx.ModelProto.decode(bytes);
+  const graph = proto.graph;
+  if (!graph) throw new Error('quantizeStatic: the model has no graph');
+  const opset = Number((proto.opsetImport ?? []).find((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx')?.version ?? 0);
+  if (opset < 10) throw new RangeError(`quantizeStatic: the model's opset ${opset} has no QuantizeLinear (needs 10 or later)`);
+
+  const plan = planQuantization(graph, opset, { perChannel: opts.perChannel, exclude: new Set(opts.exclude) });
+
+  // Calibration: the float model with every planned activation as an output.
+  const inputNames = new Set((graph.input ?? []).map((i) => i.name ?? ''));
+  const outputNames = new Set((graph.output ?? []).map((o) => o.name ?? ''));
+  const extra = plan.activations.filter((a) => !inputNames.has(a) && !outputNames.has(a));
+  const augmented: P.IModelProto = {
+    ...proto,
+    graph: { ...graph, output: [...(graph.output ?? []), ...extra.map((name) => ({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } } }))] },
+  };
+  const session = await InferenceSession.create(onnx.ModelProto.encode(onnx.ModelProto.create(augmented as never)).finish());
+  const observers = new Map(plan.activations.map((a) => [a, opts.method === 'percentile' ? new HistogramObserver() : new MinMaxObserver()]));
+  let count = 0;
+  try {
+    for await (const feeds of batches(options.calibrationData)) {
+      const results = await session.run(feeds);
+      for (const [name, observer] of observers) {
+        const t = inputNames.has(name) ? feeds[name] : results[name];
+        if (!(t instanceof Tensor) || t.type !== 'float32') throw new TypeError(`quantizeStatic: calibration batch ${count} gave no float32 tensor '${name}' (check the feeds' names and types)`);
+        try {
+          observer.update(t.data as Float32Array);
+        } catch (e) {
+          throw new RangeError(`quantizeStatic: tensor '${name}' in calibration batch ${count}: ${(e as Error).message}`);
+        }
+      }
+      count++;
+      options.onProgress?.(count);
+    }
+  } finally {
+    await session.release();
+  }
+  if (count === 0) throw new RangeError('quantizeStatic: calibrationData is empty');
+
+  const activations = new Map<string, QParams>();
+  const tensorReports: TensorReport[] = [];
+  for (const [name, observer] of observers) {
+    const exact: Range = observer instanceof HistogramObserver ? observer.minMax.range() : observer.range();
+    const range = observer instanceof HistogramObserver ? observer.percentileRange(opts.percentile) : exact;
+    const q = qparamsFromRange(range, opts.activationType, opts.symmetricActivations);
+    activations.set(name, q);
+    tensorReports.push({ name, min: exact.min, max: exact.max, rangeMin: range.min, rangeMax: range.max, scale: q.scale, zeroPoint: q.zeroPoint });
+  }
+
+  const weights: QuantizedWeight[] = [];
+  const weightScale = new Map<string, Float32Array>();
+  for (const w of plan.weights) {
+    const c = constantFloats(graph, w.name);
+    if (!c) continue;
+    const axis = w.axis >= 0 && w.axis < c.dims.length ? w.axis : -1;
+    const channels = axis >= 0 ? c.dims[axis]! : 1;
+    const stride = axis >= 0 ? c.dims.slice(axis + 1).reduce((a, b) => a * b, 1) : c.data.length;
+    const scales = weightScales(c.data, channels, stride, axis >= 0);
+    const q = new Int8Array(c.data.length);
+    const outer = axis >= 0 ? c.data.length / (channels * stride) : 1;
+    for (let o = 0; o < outer; o++)
+      for (let ch = 0; ch < channels; ch++)
+        for (let i = 0; i < stride; i++) {
+          const k = (o * channels + ch) * stride + i;
+          q[k] = Math.max(-127, Math.min(127, Math.round(c.data[k]! / scales[axis >= 0 ? ch : 0]!)));
+        }
+    weights.push({ name: w.name, data: q, dims: c.dims, scales, axis });
+    weightScale.set(w.name, scales);
+  }
+  const biases: QuantizedBias[] = [];
+  for (const b of plan.biases) {
+    const c = constantFloats(graph, b.name);
+    const ws = weightScale.get(b.weight);
+    const xs = activations.get(b.activation);
+    if (!c || !ws || !xs) continue;
+    const scales = Float32Array.from({ length: c.data.length }, (_, i) => Math.fround(xs.scale * ws[ws.length === 1 ? 0 : i]!));
+    const data = Int32Array.from(c.data, (v, i) => Math.max(-2147483648, Math.min(2147483647, Math.round(v / scales[i]!))));
+    biases.push({ name: b.name, data, scales });
+  }
+
+  const out = writeQdqModel(proto, { ...plan, activations: [...activations.keys()] }, activations, weights, biases);
+  const nodes = graph.node ?? [];
+  const report: QuantizationReport = {
+    method: opts.method,
+    calibrationBatches: count,
+    activations: tensorReports,
+    weights: weights.map((w) => ({ name: w.name, perChannel: w.axis >= 0, channels: w.scales.length })),
+    quantizedNodes: nodes.filter((_, k) => plan.quantizedNodes.has(k)).map((n) => n.name ?? ''),
+    floatNodes: nodes.filter((_, k) => !plan.quantizedNodes.has(k)).map((n) => n.name ?? ''),
+    bytesBefore: bytes.length,
+    bytesAfter: out.length,
+  };
+  return new QuantizedModel(out, report);
+}

@@ -1,0 +1,71 @@
+// Calibration observers and the parameters made from their ranges, against direct computations.
+import { describe, expect, it } from 'vitest';
+import { HistogramObserver, MinMaxObserver } from '../../lib/quantize/observers.js';
+import { qparamsFromRange, weightScales } from '../../lib/quantize/qparams.js';
+import { Rng } from '../helpers/random.js';
+
+describe('observers', () => {
+  it('min/max over streamed batches equals the extremes of all values', () => {
+    const rng = new Rng(1);
+    const all: number[] = [];
+    const o = new MinMaxObserver();
+    for (let b = 0; b < 5; b++) {
+      const batch = Float32Array.from({ length: 100 }, () => rng.next() * 10 - 3 + b);
+      all.push(...batch);
+      o.update(batch);
+    }
+    expect(o.range()).toEqual({ min: Math.min(...all), max: Math.max(...all) });
+    expect(() => new MinMaxObserver().range()).toThrow(/no calibration values/);
+    expect(() => o.update(Float32Array.of(1, Infinity))).toThrow(/Infinity/);
+  });
+
+  it('the histogram grows its range as values arrive and clips the tails by percentile', () => {
+    const rng = new Rng(2);
+    const h = new HistogramObserver();
+    const values: number[] = [];
+    // A narrow first batch, then wider ones: the range must double to hold them.
+    for (const spread of [0.1, 1, 4]) {
+      const batch = Float32Array.from({ length: 20000 }, () => (rng.next() - 0.5) * 2 * spread);
+      values.push(...batch);
+      h.update(batch);
+    }
+    values.push(50, -60);
+    h.update(Float32Array.of(50, -60));  // two outliers
+    expect(h.percentileRange(100)).toEqual({ min: -60, max: 50 });
+    const sorted = [...values].sort((a, b) => a - b);
+    const r = h.percentileRange(99.9);
+    const lo = sorted[Math.floor(sorted.length * 0.0005)]!, hi = sorted[Math.ceil(sorted.length * 0.9995) - 1]!;
+    // At bin resolution (the range is ~128 wide over 2048 bins): within two bins of the exact quantiles.
+    const bin = (50 - -60) * 2 / 2048;
+    expect(Math.abs(r.min - lo)).toBeLessThan(2 * bin + 0.1);
+    expect(Math.abs(r.max - hi)).toBeLessThan(2 * bin + 0.1);
+    expect(r.max).toBeLessThan(10);  // the outliers are clipped away
+  });
+});
+
+describe('quantization parameters', () => {
+  it('asymmetric uint8 includes zero and maps it exactly', () => {
+    const q = qparamsFromRange({ min: -1, max: 3 }, 'uint8', false);
+    expect(q.scale).toBe(Math.fround(4 / 255));
+    expect(q.zeroPoint).toBe(64);  // round(1 / (4/255)) = round(63.75)
+    const positive = qparamsFromRange({ min: 2, max: 6 }, 'uint8', false);
+    expect(positive.zeroPoint).toBe(0);  // widened to [0, 6]
+    expect(positive.scale).toBe(Math.fround(6 / 255));
+  });
+
+  it('symmetric int8 and uint8, and a constant tensor gets scale 1', () => {
+    expect(qparamsFromRange({ min: -2, max: 1 }, 'int8', true)).toEqual({ scale: Math.fround(4 / 255), zeroPoint: 0, type: 'int8' });
+    expect(qparamsFromRange({ min: -2, max: 1 }, 'uint8', true).zeroPoint).toBe(128);
+    expect(qparamsFromRange({ min: 0, max: 0 }, 'uint8', false)).toEqual({ scale: 1, zeroPoint: 0, type: 'uint8' });
+    expect(() => qparamsFromRange({ min: -Infinity, max: 0 }, 'uint8', false)).toThrow(RangeError);
+  });
+
+  it('weight scales per channel along an axis and per tensor', () => {
+    // [2, 3] with axis 0 (stride 3) and axis 1 (stride 1).
+    const w = Float32Array.of(1, -4, 2, 0.5, 0, -0.25);
+    expect(Array.from(weightScales(w, 2, 3, true))).toEqual([4 / 127, 0.5 / 127].map(Math.fround));
+    expect(Array.from(weightScales(w, 3, 1, true))).toEqual([1 / 127, 4 / 127, 2 / 127].map(Math.fround));
+    expect(Array.from(weightScales(w, 1, 6, false))).toEqual([Math.fround(4 / 127)]);
+    expect(Array.from(weightScales(new Float32Array(4), 2, 2, true))).toEqual([1, 1]);
+  });
+});
