@@ -8,7 +8,10 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { onnx as P } from 'onnx-proto';
-import { onnxProto as onnx, readTensor } from '../onnx/index.js';
+import { graphFromModel } from '../graph/from-onnx.js';
+import { foldBatchNorm, removeDeadNodes, removeIdentities, sortNodes } from '../graph/passes/index.js';
+import { onnxProto as onnx, readModel, readTensor } from '../onnx/index.js';
+import { writeModel } from '../onnx/write-model.js';
 import { InferenceSession, type InferenceSessionFeeds, type SessionOptions } from '../session/session.js';
 import { Tensor } from '../tensor.js';
 import { HistogramObserver, MinMaxObserver, type Range } from './observers.js';
@@ -112,11 +115,16 @@ export async function quantizeStatic(model: string | Uint8Array, options: Quanti
   const opts = checkOptions(options);
   const bytes = typeof model === 'string' ? new Uint8Array(await readFile(model)) : model;
   if (!(bytes instanceof Uint8Array)) throw new TypeError('quantizeStatic: model must be a path or a Uint8Array');
-  const proto = onnx.ModelProto.decode(bytes);
-  const graph = proto.graph;
-  if (!graph) throw new Error('quantizeStatic: the model has no graph');
-  const opset = Number((proto.opsetImport ?? []).find((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx')?.version ?? 0);
-  if (opset < 10) throw new RangeError(`quantizeStatic: the model's opset ${opset} has no QuantizeLinear (needs 10 or later)`);
+  // The float graph as the runtime sees it, BatchNorm folded into the convolutions and every constant
+  // an initializer, written at an opset with QuantizeLinear (and per-axis scales: 13).
+  const ir = graphFromModel(readModel(bytes));
+  removeIdentities(ir);
+  foldBatchNorm(ir);
+  removeDeadNodes(ir);
+  sortNodes(ir);
+  const opset = Math.max(ir.opsets.get('') ?? 0, opts.perChannel ? 13 : 10);
+  const proto = onnx.ModelProto.decode(writeModel(ir, { opset }));
+  const graph = proto.graph!;
 
   const plan = planQuantization(graph, opset, { perChannel: opts.perChannel, exclude: new Set(opts.exclude) });
 
@@ -136,7 +144,11 @@ export async function quantizeStatic(model: string | Uint8Array, options: Quanti
       const results = await session.run(feeds);
       for (const [name, observer] of observers) {
         const t = inputNames.has(name) ? feeds[name] : results[name];
-        if (!(t instanceof Tensor) || t.type !== 'float32') throw new TypeError(`quantizeStatic: calibration batch ${count} gave no float32 tensor '${name}' (check the feeds' names and types)`);
+        if (!(t instanceof Tensor) || t.type !== 'float32') {
+          // Not a float tensor (a shape computation's integers): it stays as it is.
+          observers.delete(name);
+          continue;
+        }
         try {
           observer.update(t.data as Float32Array);
         } catch (e) {
