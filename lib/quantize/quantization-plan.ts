@@ -39,8 +39,12 @@ const RULES: Record<string, OpRule> = {
     weight: (n) => (intAttr(n, 'transA', 0) === 0 && floatAttr(n, 'alpha', 1) === 1 && floatAttr(n, 'beta', 1) === 1 ? { input: 1, axis: intAttr(n, 'transB', 0) ? 0 : 1 } : null),
     bias: 2,
   },
+  // With a scalar constant operand these are functions of one value (tables); with two tensors, Add
+  // and Mul have int8 kernels.
   Add: { activations: (n, c) => dataInputs(n, c) },
   Mul: { activations: (n, c) => dataInputs(n, c) },
+  Sub: { activations: (n, c) => dataInputs(n, c) },
+  Div: { activations: (n, c) => dataInputs(n, c) },
   Concat: { activations: (n, c) => dataInputs(n, c) },
   AveragePool: { activations: () => [0] },
   GlobalAveragePool: { activations: () => [0] },

@@ -7,6 +7,7 @@
  *   DQ(a), DQ(b) → MatMul → Q           QLinearMatMul
  *   DQ(a), DQ(b) → Gemm [→ Q]           com.microsoft QGemm (float output when no Q follows)
  *   DQ(a), DQ(b) → Add / Mul → Q        com.microsoft QLinearAdd / QLinearMul
+ *   DQ(x), scalar → Add/Sub/Mul/Div → Q a table, as for any function of one value
  *   DQ(x) → GlobalAveragePool → Q       com.microsoft QLinearGlobalAveragePool (AveragePool alike)
  *   DQ(x) → f → Q, f elementwise        octet QLinearLookup: a 256-entry table made here
  *   DQ(x) → MaxPool / Reshape / ... → Q the op itself on the bytes (it only moves or picks values),
@@ -36,6 +37,7 @@ import {
   poolGroup,
   quantizedOutput,
   requantizeGroup,
+  scalarOperandGroup,
   type Context,
   type QuantizedOutput,
 } from './qdq-groups.js';
@@ -100,9 +102,11 @@ function fuse(c: Context, node: IrNode): { nodes: IrNode[]; quantizer: IrNode | 
       return fused && { nodes: [fused], quantizer: null };
     }
     case 'Add':
-    case 'Mul': {
+    case 'Mul':
+    case 'Sub':
+    case 'Div': {
       const quantizer = q();
-      const fused = quantizer && binaryGroup(c, node, quantizer);
+      const fused = quantizer && (scalarOperandGroup(c, node, quantizer) ?? (node.opType === 'Add' || node.opType === 'Mul' ? binaryGroup(c, node, quantizer) : null));
       return fused && { nodes: [fused], quantizer };
     }
     case 'GlobalAveragePool':

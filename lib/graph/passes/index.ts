@@ -5,6 +5,7 @@
 import type { IrGraph } from '../ir.js';
 import { foldBatchNorm } from './fold-batch-norm.js';
 import { fuseActivations } from './fuse-activations.js';
+import { composeLookups } from './compose-lookups.js';
 import { fuseQdq } from './fuse-qdq.js';
 import { removeDeadNodes } from './remove-dead-nodes.js';
 import { removeIdentities } from './remove-identities.js';
@@ -13,6 +14,7 @@ import { sortNodes } from './sort-nodes.js';
 export { applyChannelsLast } from './channels-last.js';
 export { foldBatchNorm } from './fold-batch-norm.js';
 export { fuseActivations } from './fuse-activations.js';
+export { composeLookups } from './compose-lookups.js';
 export { fuseQdq } from './fuse-qdq.js';
 export { lowerQOperators } from './lower-qoperators.js';
 export { removeDeadNodes } from './remove-dead-nodes.js';
@@ -29,6 +31,8 @@ export function optimizeGraph(g: IrGraph): void {
   sortNodes(g);
   removeIdentities(g);
   fuseQdq(g);
+  removeDeadNodes(g);  // the DQs fusion left unread, so that chains of tables see single readers
+  composeLookups(g);
   foldBatchNorm(g);
   fuseActivations(g);
   removeDeadNodes(g);

@@ -244,6 +244,28 @@ export function lookupGroup(c: Context, node: IrNode, q: IrNode): IrNode | null 
 }
 
 /**
+ * DQ(x) → Add / Sub / Mul / Div with a float32 scalar constant → Q: a function of one quantized value,
+ * so a table (float32 arithmetic as the float operator does it, the constant on either side).
+ */
+export function scalarOperandGroup(c: Context, node: IrNode, q: IrNode): IrNode | null {
+  const { g } = c;
+  if (node.inputs.length !== 2) return null;
+  const constSide = node.inputs.findIndex((v) => g.constants.has(v));
+  if (constSide < 0) return null;
+  const k = scalarFloat32(g, node.inputs[constSide]!);
+  const x = dequantized(g, c.producers, node.inputs[1 - constSide] ?? '');
+  if (k === null || !perTensor(g, x)) return null;
+  const f32 = Math.fround;
+  const apply: Record<string, (a: number, b: number) => number> = {
+    Add: (a, b) => f32(a + b), Sub: (a, b) => f32(a - b), Mul: (a, b) => f32(a * b), Div: (a, b) => f32(a / b),
+  };
+  const op = apply[node.opType];
+  if (!op) return null;
+  const f = constSide === 1 ? (v: number) => op(v, k) : (v: number) => op(k, v);
+  return lookupNode(c, node, x.q, q.outputs[0]!, f, paramsOfDq(g, x), paramsOfQ(g, q));
+}
+
+/**
  * DQ → a value mover → Q: the mover on the bytes (its other inputs unchanged), then a table only when
  * the output's quantization differs. Movers of one input only (Concat and Pad need more care).
  */

@@ -92,3 +92,32 @@ describe('fuseQdq', () => {
     expect(nodeNamed(g, 'mm').inputs).toEqual(['aq', 'as', 'az', 'bq', 'bs', 'bz', 'ys', 'yz']);
   });
 });
+
+describe('scalar operands and table chains', () => {
+  it('DQ → Add 3 → Q → DQ → Clip 0..6 → Q → DQ → Div 6 → Q becomes one table equal to the chain', async () => {
+    const { composeLookups } = await import('../../../lib/graph/passes/compose-lookups.js');
+    const { lookupTable } = await import('../../../lib/graph/passes/lookup-tables.js');
+    const p = (name: string, s: number, z: number) => [f32(`${name}s`, [], [s]), tensor(`${name}z`, 'uint8', [], Uint8Array.of(z))];
+    const g = buildGraph({
+      inputs: [['xq', [1, 4], 'uint8']],
+      outputs: ['yq'],
+      constants: [...p('x', 0.05, 120), ...p('a', 0.04, 20), ...p('c', 6 / 255, 0), ...p('y', 1 / 255, 0), f32('three', [], [3]), f32('six', [], [6]), f32('lo', [], [0]), f32('hi', [], [6])],
+      nodes: [
+        n('DequantizeLinear', ['xq', 'xs', 'xz'], ['x']),
+        n('Add', ['x', 'three'], ['a']), n('QuantizeLinear', ['a', 'as', 'az'], ['aq']), n('DequantizeLinear', ['aq', 'as', 'az'], ['ad']),
+        n('Clip', ['ad', 'lo', 'hi'], ['c']), n('QuantizeLinear', ['c', 'cs', 'cz'], ['cq']), n('DequantizeLinear', ['cq', 'cs', 'cz'], ['cd']),
+        n('Div', ['cd', 'six'], ['d']), n('QuantizeLinear', ['d', 'ys', 'yz'], ['yq']),
+      ],
+    });
+    fuseQdq(g);
+    removeDeadNodes(g);
+    composeLookups(g);
+    expect(opTypes(g)).toEqual(['QLinearLookup']);
+    const table = g.constants.get(g.nodes[0]!.inputs[1]!)!.data as Uint8Array;
+    const q = (s: number, z: number) => ({ scale: Math.fround(s), zeroPoint: z, type: 'uint8' as const });
+    const t1 = lookupTable((v) => Math.fround(v + 3), q(0.05, 120), q(0.04, 20));
+    const t2 = lookupTable((v) => Math.min(Math.max(v, 0), 6), q(0.04, 20), q(6 / 255, 0));
+    const t3 = lookupTable((v) => Math.fround(v / 6), q(6 / 255, 0), q(1 / 255, 0));
+    expect(Array.from(table)).toEqual(Array.from({ length: 256 }, (_, b) => t3[t2[t1[b]!]!]!));
+  });
+});
