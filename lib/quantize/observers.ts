@@ -101,3 +101,32 @@ export class HistogramObserver {
     return { min: lo, max: hi };
   }
 }
+
+/**
+ * A histogram of |x| over [0, top) with HISTOGRAM_BINS bins, the top doubling as larger values arrive
+ * (bins merge in pairs): what the entropy and MSE methods search for a clipping threshold in.
+ */
+export class AbsHistogramObserver {
+  private counts = new Float64Array(HISTOGRAM_BINS);
+  private top = 0;
+  readonly minMax = new MinMaxObserver();
+
+  update(data: ArrayLike<number>): void {
+    this.minMax.update(data);
+    const peak = Math.max(Math.abs(this.minMax.min), Math.abs(this.minMax.max));
+    if (this.top === 0) this.top = peak > 0 ? peak * (1 + 1e-6) : 1;
+    while (peak >= this.top) {
+      const merged = new Float64Array(HISTOGRAM_BINS);
+      for (let b = 0; b < HISTOGRAM_BINS; b++) merged[b >> 1]! += this.counts[b]!;
+      this.counts = merged;
+      this.top *= 2;
+    }
+    const width = this.top / HISTOGRAM_BINS;
+    for (let i = 0; i < data.length; i++) this.counts[Math.min(HISTOGRAM_BINS - 1, Math.floor(Math.abs(data[i]!) / width))]! += 1;
+  }
+
+  /** Counts and the width of a bin. */
+  histogram(): { counts: Float64Array; width: number } {
+    return { counts: this.counts, width: this.top / HISTOGRAM_BINS };
+  }
+}

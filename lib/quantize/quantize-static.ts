@@ -14,17 +14,23 @@ import { onnxProto as onnx, readModel, readTensor } from '../onnx/index.js';
 import { writeModel } from '../onnx/write-model.js';
 import { InferenceSession, type InferenceSessionFeeds, type SessionOptions } from '../session/session.js';
 import { Tensor } from '../tensor.js';
-import { HistogramObserver, MinMaxObserver, type Range } from './observers.js';
+import { entropyThreshold, mseThreshold } from './clip-search.js';
+import { AbsHistogramObserver, HistogramObserver, MinMaxObserver, type Range } from './observers.js';
 import { planQuantization } from './quantization-plan.js';
 import { writeQdqModel, type QuantizedBias, type QuantizedWeight } from './qdq-writer.js';
 import { qparamsFromRange, weightScales, type QParams, type QuantizedElement } from './qparams.js';
 
-export type CalibrationMethod = 'minmax' | 'percentile';
+export type CalibrationMethod = 'minmax' | 'percentile' | 'entropy' | 'mse';
 
 export interface QuantizeStaticOptions {
   /** Feeds for the float model, one per calibration batch: an array or a (async) iterable, streamed. */
   calibrationData: Iterable<InferenceSessionFeeds> | AsyncIterable<InferenceSessionFeeds>;
-  /** How an activation's range is chosen. Default 'minmax'. */
+  /**
+   * How an activation's range is chosen: 'minmax' the observed extremes; 'percentile' the central
+   * `percentile` % of values; 'entropy' the clipping threshold minimising the KL divergence between
+   * the float and quantized distributions (TensorRT's calibrator); 'mse' the threshold minimising the
+   * expected squared quantization error. Default 'minmax'.
+   */
   method?: CalibrationMethod;
   /** For 'percentile': the central share of values kept, in percent. Default 99.999. */
   percentile?: number;
@@ -86,7 +92,9 @@ export class QuantizedModel {
 function checkOptions(o: QuantizeStaticOptions): Required<Omit<QuantizeStaticOptions, 'onProgress' | 'calibrationData'>> {
   if (typeof o !== 'object' || o === null) throw new TypeError('quantizeStatic: options must be an object with calibrationData');
   const method = o.method ?? 'minmax';
-  if (method !== 'minmax' && method !== 'percentile') throw new RangeError(`quantizeStatic: method must be 'minmax' or 'percentile', got ${String(method)}`);
+  if (!['minmax', 'percentile', 'entropy', 'mse'].includes(method)) {
+    throw new RangeError(`quantizeStatic: method must be 'minmax', 'percentile', 'entropy' or 'mse', got ${String(method)}`);
+  }
   const percentile = o.percentile ?? 99.999;
   if (!(percentile > 50 && percentile <= 100)) throw new RangeError(`quantizeStatic: percentile must be in (50, 100], got ${percentile}`);
   const activationType = o.activationType ?? 'uint8';
@@ -137,7 +145,9 @@ export async function quantizeStatic(model: string | Uint8Array, options: Quanti
     graph: { ...graph, output: [...(graph.output ?? []), ...extra.map((name) => ({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } } }))] },
   };
   const session = await InferenceSession.create(onnx.ModelProto.encode(onnx.ModelProto.create(augmented as never)).finish());
-  const observers = new Map(plan.activations.map((a) => [a, opts.method === 'percentile' ? new HistogramObserver() : new MinMaxObserver()]));
+  const newObserver = () =>
+    opts.method === 'percentile' ? new HistogramObserver() : opts.method === 'minmax' ? new MinMaxObserver() : new AbsHistogramObserver();
+  const observers = new Map<string, MinMaxObserver | HistogramObserver | AbsHistogramObserver>(plan.activations.map((a) => [a, newObserver()]));
   let count = 0;
   try {
     for await (const feeds of batches(options.calibrationData)) {
@@ -166,8 +176,23 @@ export async function quantizeStatic(model: string | Uint8Array, options: Quanti
   const activations = new Map<string, QParams>();
   const tensorReports: TensorReport[] = [];
   for (const [name, observer] of observers) {
-    const exact: Range = observer instanceof HistogramObserver ? observer.minMax.range() : observer.range();
-    const range = observer instanceof HistogramObserver ? observer.percentileRange(opts.percentile) : exact;
+    const exact: Range = observer instanceof MinMaxObserver ? observer.range() : observer.minMax.range();
+    let range = exact;
+    if (observer instanceof HistogramObserver) range = observer.percentileRange(opts.percentile);
+    else if (observer instanceof AbsHistogramObserver) {
+      const { counts, width } = observer.histogram();
+      // The search works on |x|: right for one-sided tensors (a ReLU's output) and symmetric ones; a
+      // lopsided two-sided tensor (an image normalised to [-0.8, 2]) folds into a misleading |x|, so it
+      // keeps its observed range. Levels over [0, T]: all 255 steps of uint8 for a one-sided tensor,
+      // half of them when the grid also covers negative values.
+      const oneSided = exact.min >= 0 && opts.activationType === 'uint8' && !opts.symmetricActivations;
+      const symmetricEnough = Math.min(-exact.min, exact.max) >= 0.5 * Math.max(-exact.min, exact.max);
+      if (oneSided || (exact.min < 0 && symmetricEnough)) {
+        const levels = oneSided ? 255 : 128;
+        const t = opts.method === 'entropy' ? entropyThreshold(counts, width, levels) : mseThreshold(counts, width, levels);
+        range = { min: Math.max(exact.min, -t), max: Math.min(exact.max, t) };
+      }
+    }
     const q = qparamsFromRange(range, opts.activationType, opts.symmetricActivations);
     activations.set(name, q);
     tensorReports.push({ name, min: exact.min, max: exact.max, rangeMin: range.min, rangeMax: range.max, scale: q.scale, zeroPoint: q.zeroPoint });

@@ -69,3 +69,30 @@ describe('quantization parameters', () => {
     expect(Array.from(weightScales(new Float32Array(4), 2, 2, true))).toEqual([1, 1]);
   });
 });
+
+describe('clipping thresholds', () => {
+  it('entropy clips a long tail, MSE weighs it, and both keep a compact distribution whole', async () => {
+    const { AbsHistogramObserver } = await import('../../lib/quantize/observers.js');
+    const { entropyThreshold, mseThreshold } = await import('../../lib/quantize/clip-search.js');
+    const rng = new Rng(4);
+    // Laplace-like bulk within ~3 plus a few outliers out to 40.
+    const tailed = new AbsHistogramObserver();
+    tailed.update(Float32Array.from({ length: 50000 }, () => Math.log(rng.next() + 1e-9) * (rng.next() < 0.5 ? -0.5 : 0.5)));
+    tailed.update(Float32Array.of(40, -35, 30));
+    const h = tailed.histogram();
+    // Entropy clips the 3 outliers; MSE weighs their squared clipping error (~1000 each) against the
+    // bulk's rounding error, and keeps most of the range, but never more than the data.
+    const entropy = entropyThreshold(h.counts, h.width);
+    expect(entropy).toBeGreaterThan(1);
+    expect(entropy).toBeLessThan(20);
+    const mse = mseThreshold(h.counts, h.width);
+    expect(mse).toBeGreaterThan(entropy);
+    expect(mse).toBeLessThanOrEqual(40 * 1.01);
+    // Uniform in [-1, 1]: nothing to clip.
+    const flat = new AbsHistogramObserver();
+    flat.update(Float32Array.from({ length: 50000 }, () => rng.next() * 2 - 1));
+    const f = flat.histogram();
+    expect(mseThreshold(f.counts, f.width)).toBeGreaterThan(0.95);
+    expect(entropyThreshold(f.counts, f.width)).toBeGreaterThan(0.9);
+  });
+});

@@ -18,14 +18,16 @@ function argmax(l: ArrayLike<number>, row: number): number {
 describe.skipIf(!fashionMnistPresent)('quantizeStatic on Fashion-MNIST', () => {
   const train = fashionMnistPresent ? loadFashionMnist('train') : null;
   const test = fashionMnistPresent ? loadFashionMnist('t10k') : null;
-  const calibration = () => Array.from({ length: 8 }, (_, b) => ({ input: new Tensor('float32', fashionBatch(train!, b * 32, 32), [32, 1, 28, 28]) }));
+  // 256 training images; entropy compares whole distributions and needs fuller histograms: 1,024.
+  const calibration = (batches = 8) => Array.from({ length: batches }, (_, b) => ({ input: new Tensor('float32', fashionBatch(train!, b * 32, 32), [32, 1, 28, 28]) }));
 
-  for (const method of ['minmax', 'percentile'] as const) {
+  for (const method of ['minmax', 'percentile', 'entropy', 'mse'] as const) {
     it(`${method}: int8 top-1 within 0.5 points of float, all int8 in octet, same answers in onnxruntime`, async () => {
       const progress: number[] = [];
-      const q = await quantizeStatic(MODEL, { calibrationData: calibration(), method, onProgress: (n) => progress.push(n) });
-      expect(progress).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-      expect(q.report.calibrationBatches).toBe(8);
+      const batches = method === 'entropy' ? 32 : 8;
+      const q = await quantizeStatic(MODEL, { calibrationData: calibration(batches), method, onProgress: (n) => progress.push(n) });
+      expect(progress).toEqual(Array.from({ length: batches }, (_, i) => i + 1));
+      expect(q.report.calibrationBatches).toBe(batches);
       expect(q.report.bytesAfter).toBeLessThan(q.report.bytesBefore / 3);
       const float = await InferenceSession.create(MODEL);
       const int8 = await q.createSession();
@@ -76,7 +78,7 @@ describe('quantizeStatic rejects bad input', () => {
     await expect(quantizeStatic(MODEL, { calibrationData: 5 as never })).rejects.toThrow(TypeError);
     await expect(quantizeStatic(MODEL, { calibrationData: [{ wrong: new Tensor('float32', new Float32Array(784), [1, 1, 28, 28]) }] })).rejects.toThrow(/input/);
     await expect(quantizeStatic(MODEL, { calibrationData: feeds(new Float32Array(784).fill(NaN)) })).rejects.toThrow(/NaN/);
-    await expect(quantizeStatic(MODEL, { calibrationData: feeds(new Float32Array(784)), method: 'kl' as never })).rejects.toThrow(/method must be/);
+    await expect(quantizeStatic(MODEL, { calibrationData: feeds(new Float32Array(784)), method: 'kl' as never })).rejects.toThrow(/method must be 'minmax', 'percentile', 'entropy' or 'mse'/);
     await expect(quantizeStatic(MODEL, { calibrationData: feeds(new Float32Array(784)), percentile: 20 })).rejects.toThrow(/percentile must be/);
   });
 
