@@ -1,3 +1,5 @@
 /** Post-training quantization: calibrate a float model and write it as a QDQ int8 model. */
 export { QuantizedModel, quantizeStatic } from './quantize-static.js';
+export { quantizeDynamic } from './quantize-dynamic.js';
+export type { QuantizeDynamicOptions } from './quantize-dynamic.js';
 export type { CalibrationMethod, QuantizationReport, QuantizeStaticOptions, TensorReport } from './quantize-static.js';

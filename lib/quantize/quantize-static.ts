@@ -6,15 +6,14 @@
  * biases int32 at x_scale·w_scale, activations with the observed ranges, and the result is written
  * as a QDQ ONNX model that octet and onnxruntime-node both load.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { onnx as P } from 'onnx-proto';
-import { graphFromModel } from '../graph/from-onnx.js';
-import { foldBatchNorm, removeDeadNodes, removeIdentities, sortNodes } from '../graph/passes/index.js';
-import { onnxProto as onnx, readModel, readTensor } from '../onnx/index.js';
+import { onnxProto as onnx, readTensor } from '../onnx/index.js';
 import { writeModel } from '../onnx/write-model.js';
 import { InferenceSession, type InferenceSessionFeeds, type SessionOptions } from '../session/session.js';
 import { Tensor } from '../tensor.js';
 import { entropyThreshold, mseThreshold } from './clip-search.js';
+import { floatGraph } from './float-graph.js';
 import { AbsHistogramObserver, HistogramObserver, MinMaxObserver, type Range } from './observers.js';
 import { planQuantization } from './quantization-plan.js';
 import { writeQdqModel, type QuantizedBias, type QuantizedWeight } from './qdq-writer.js';
@@ -58,7 +57,8 @@ export interface TensorReport {
 }
 
 export interface QuantizationReport {
-  method: CalibrationMethod;
+  /** How activation ranges were chosen; 'dynamic': at run time, per call (quantizeDynamic). */
+  method: CalibrationMethod | 'dynamic';
   calibrationBatches: number;
   activations: TensorReport[];
   weights: { name: string; perChannel: boolean; channels: number }[];
@@ -121,15 +121,8 @@ function constantFloats(graph: P.IGraphProto, name: string): { data: Float32Arra
 
 export async function quantizeStatic(model: string | Uint8Array, options: QuantizeStaticOptions): Promise<QuantizedModel> {
   const opts = checkOptions(options);
-  const bytes = typeof model === 'string' ? new Uint8Array(await readFile(model)) : model;
-  if (!(bytes instanceof Uint8Array)) throw new TypeError('quantizeStatic: model must be a path or a Uint8Array');
-  // The float graph as the runtime sees it, BatchNorm folded into the convolutions and every constant
-  // an initializer, written at an opset with QuantizeLinear (and per-axis scales: 13).
-  const ir = graphFromModel(readModel(bytes));
-  removeIdentities(ir);
-  foldBatchNorm(ir);
-  removeDeadNodes(ir);
-  sortNodes(ir);
+  // The optimised float graph, written at an opset with QuantizeLinear (and per-axis scales: 13).
+  const { graph: ir, bytes } = await floatGraph(model, 'quantizeStatic');
   const opset = Math.max(ir.opsets.get('') ?? 0, opts.perChannel ? 13 : 10);
   const proto = onnx.ModelProto.decode(writeModel(ir, { opset }));
   const graph = proto.graph!;

@@ -49,8 +49,8 @@ describe('runtime', () => {
 });
 
 describe('public exports', () => {
-  it('index exports InferenceSession, Tensor, quantizeStatic, QuantizedModel, ops, runtimeInfo, setNumThreads, PackedWeights', () => {
-    expect(Object.keys(octet).sort()).toEqual(['InferenceSession', 'PackedWeights', 'QuantizedModel', 'Tensor', 'ops', 'quantizeStatic', 'runtimeInfo', 'setNumThreads']);
+  it('index exports InferenceSession, Tensor, quantizeStatic, quantizeDynamic, QuantizedModel, ops, runtimeInfo, setNumThreads, PackedWeights', () => {
+    expect(Object.keys(octet).sort()).toEqual(['InferenceSession', 'PackedWeights', 'QuantizedModel', 'Tensor', 'ops', 'quantizeDynamic', 'quantizeStatic', 'runtimeInfo', 'setNumThreads']);
     expect(typeof PackedWeights).toBe('function');
   });
 
