@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /**
  * The `octet` command (commander): quantize a model, run it, time it.
- *   octet quantize in.onnx -o out.onnx --calib <folder of .npy / .pb tensors> [--method entropy]
+ *   octet quantize in.onnx -o out.onnx --calib <folder of .npy / .pb tensors> [--method entropy] [--report r.html]
  *   octet quantize in.onnx -o out.onnx --dynamic
  *   octet run model.onnx --input x.npy [--input name=y.pb ...]
  *   octet bench model.onnx [--vs other.onnx] [--input x.npy] [--threads 2] [--runs 200]
  */
 import { readdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { InferenceSession } from '../session/session.js';
 import { quantizeDynamic } from '../quantize/quantize-dynamic.js';
@@ -63,6 +64,7 @@ program
   .option('--symmetric', 'symmetric activations')
   .option('--exclude <name>', 'node name or operator type to keep float (repeatable)', collect, [] as string[])
   .option('--dynamic', 'dynamic quantization: int8 weights, activations quantized per call (no --calib)')
+  .option('--report <file>', 'write the report: .html (one page, SVG plots) or .json')
   .action(async (model: string, o) => {
     const started = performance.now();
     let q;
@@ -90,6 +92,7 @@ program
     }
     await q.save(o.output);
     const r = q.report;
+    if (o.report) await writeFile(o.report, o.report.endsWith('.json') ? JSON.stringify(r, (_, v) => (v === Infinity ? 'Infinity' : v), 2) : q.reportHtml(`octet: ${model}`));
     console.log(`${o.output}: ${r.quantizedNodes.length} nodes quantized (${r.method}), ${r.floatNodes.length} left float; ${(r.bytesBefore / 1024).toFixed(0)} KiB → ${(r.bytesAfter / 1024).toFixed(0)} KiB in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   });
 

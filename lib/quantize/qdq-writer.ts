@@ -35,7 +35,7 @@ export function writeQdqModel(
   activations: Map<string, QParams>,
   weights: QuantizedWeight[],
   biases: QuantizedBias[],
-): Uint8Array {
+): { bytes: Uint8Array; dequantized: Map<string, string> } {
   const graph = model.graph!;
   const taken = new Set<string>();
   for (const t of graph.initializer ?? []) taken.add(t.name ?? '');
@@ -104,5 +104,5 @@ export function writeQdqModel(
     producerName: 'octet',
     graph: { ...graph, node: nodes, initializer: [...kept, ...initializers] },
   };
-  return onnx.ModelProto.encode(onnx.ModelProto.create(out as never)).finish();
+  return { bytes: onnx.ModelProto.encode(onnx.ModelProto.create(out as never)).finish(), dequantized };
 }

@@ -113,6 +113,8 @@ export async function quantizeDynamic(model: string | Uint8Array, options: Quant
     floatNodes: originalNames.filter((name) => !quantizedNodes.includes(name)),
     bytesBefore: bytes.length,
     bytesAfter: written.length,
+    layers: [],
+    weightHistograms: [],
   };
   return new QuantizedModel(written, report);
 }

@@ -17,6 +17,7 @@ import { floatGraph } from './float-graph.js';
 import { AbsHistogramObserver, HistogramObserver, MinMaxObserver, type Range } from './observers.js';
 import { planQuantization } from './quantization-plan.js';
 import { writeQdqModel, type QuantizedBias, type QuantizedWeight } from './qdq-writer.js';
+import { histogramOf, medianLatency, reportHtml, tensorSqnr, type LayerReport, type WeightHistogram } from './report.js';
 import { qparamsFromRange, weightScales, type QParams, type QuantizedElement } from './qparams.js';
 
 export type CalibrationMethod = 'minmax' | 'percentile' | 'entropy' | 'mse';
@@ -43,6 +44,11 @@ export interface QuantizeStaticOptions {
   exclude?: readonly string[];
   /** Called after each calibration batch with the number done. */
   onProgress?: (batches: number) => void;
+  /**
+   * Measure what quantization cost (SQNR per tensor, histograms, latency of both models) on the first
+   * two calibration batches, for `report.layers` and `reportHtml()`. Default true.
+   */
+  evaluate?: boolean;
 }
 
 export interface TensorReport {
@@ -67,6 +73,13 @@ export interface QuantizationReport {
   floatNodes: string[];
   bytesBefore: number;
   bytesAfter: number;
+  /** With `evaluate`: per quantized activation, its SQNR, histogram and range. */
+  layers: LayerReport[];
+  /** With `evaluate`: weight histograms and ranges. */
+  weightHistograms: WeightHistogram[];
+  /** With `evaluate`: median latency of one run on the first calibration batch. */
+  latencyFloatMs?: number;
+  latencyQuantizedMs?: number;
 }
 
 export class QuantizedModel {
@@ -87,9 +100,15 @@ export class QuantizedModel {
   createSession(options?: SessionOptions): Promise<InferenceSession> {
     return InferenceSession.create(this.bytes, options);
   }
+
+  /** The report as one self-contained HTML page (SVG plots, no external files). */
+  reportHtml(title = 'octet quantization report'): string {
+    const r = this.report;
+    return reportHtml({ title, method: r.method, layers: r.layers, weights: r.weightHistograms, floatNodes: r.floatNodes, bytesBefore: r.bytesBefore, bytesAfter: r.bytesAfter, latencyFloatMs: r.latencyFloatMs, latencyQuantizedMs: r.latencyQuantizedMs });
+  }
 }
 
-function checkOptions(o: QuantizeStaticOptions): Required<Omit<QuantizeStaticOptions, 'onProgress' | 'calibrationData'>> {
+function checkOptions(o: QuantizeStaticOptions): Required<Omit<QuantizeStaticOptions, 'onProgress' | 'calibrationData' | 'evaluate'>> {
   if (typeof o !== 'object' || o === null) throw new TypeError('quantizeStatic: options must be an object with calibrationData');
   const method = o.method ?? 'minmax';
   if (!['minmax', 'percentile', 'entropy', 'mse'].includes(method)) {
@@ -142,8 +161,10 @@ export async function quantizeStatic(model: string | Uint8Array, options: Quanti
     opts.method === 'percentile' ? new HistogramObserver() : opts.method === 'minmax' ? new MinMaxObserver() : new AbsHistogramObserver();
   const observers = new Map<string, MinMaxObserver | HistogramObserver | AbsHistogramObserver>(plan.activations.map((a) => [a, newObserver()]));
   let count = 0;
+  const kept: InferenceSessionFeeds[] = [];  // the first batches, for the evaluation
   try {
     for await (const feeds of batches(options.calibrationData)) {
+      if (kept.length < 2) kept.push(feeds);
       const results = await session.run(feeds);
       for (const [name, observer] of observers) {
         const t = inputNames.has(name) ? feeds[name] : results[name];
@@ -222,7 +243,7 @@ export async function quantizeStatic(model: string | Uint8Array, options: Quanti
     biases.push({ name: b.name, data, scales });
   }
 
-  const out = writeQdqModel(proto, { ...plan, activations: [...activations.keys()] }, activations, weights, biases);
+  const { bytes: out, dequantized } = writeQdqModel(proto, { ...plan, activations: [...activations.keys()] }, activations, weights, biases);
   const nodes = graph.node ?? [];
   const report: QuantizationReport = {
     method: opts.method,
@@ -233,6 +254,62 @@ export async function quantizeStatic(model: string | Uint8Array, options: Quanti
     floatNodes: nodes.filter((_, k) => !plan.quantizedNodes.has(k)).map((n) => n.name ?? ''),
     bytesBefore: bytes.length,
     bytesAfter: out.length,
+    layers: [],
+    weightHistograms: [],
   };
+  if (options.evaluate ?? true) await evaluate(report, proto, augmented, out, dequantized, kept, inputNames, tensorReports, weights);
   return new QuantizedModel(out, report);
+}
+
+/** Fills the report's layers, weight histograms and latencies (see QuantizeStaticOptions.evaluate). */
+async function evaluate(
+  report: QuantizationReport,
+  floatModel: P.IModelProto,
+  augmented: P.IModelProto,
+  quantizedBytes: Uint8Array,
+  dequantized: Map<string, string>,
+  kept: InferenceSessionFeeds[],
+  inputNames: Set<string>,
+  tensors: TensorReport[],
+  weights: QuantizedWeight[],
+): Promise<void> {
+  const encode = (m: P.IModelProto) => onnx.ModelProto.encode(onnx.ModelProto.create(m as never)).finish();
+  const activationDq = new Map(tensors.map((t) => [t.name, dequantized.get(t.name)!]).filter(([, dq]) => dq !== undefined) as [string, string][]);
+  // The quantized model with each activation's dequantized value as an extra output.
+  const q = onnx.ModelProto.decode(quantizedBytes);
+  q.graph!.output = [...(q.graph!.output ?? []), ...[...activationDq.values()].map((name) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } } }))];
+  const floatSession = await InferenceSession.create(encode(augmented));
+  const quantizedSession = await InferenceSession.create(encode(q));
+  try {
+    const sqnr = await tensorSqnr(floatSession, quantizedSession, activationDq, kept, (n) => inputNames.has(n));
+    for (const t of tensors) {
+      const values: number[] = [];
+      for (const feeds of kept) {
+        const v = inputNames.has(t.name) ? feeds[t.name] : (await floatSession.run(feeds))[t.name];
+        if (v && v.type === 'float32') for (const x of v.data as Float32Array) values.push(x);
+      }
+      report.layers.push({ tensor: t.name, sqnrDb: sqnr.get(t.name) ?? Infinity, histogram: histogramOf(values, Math.min(t.min, t.rangeMin), Math.max(t.max, t.rangeMax)), rangeMin: t.rangeMin, rangeMax: t.rangeMax });
+    }
+  } finally {
+    await floatSession.release();
+    await quantizedSession.release();
+  }
+  for (const w of weights) {
+    const stride = w.axis >= 0 ? w.dims.slice(w.axis + 1).reduce((a, b) => a * b, 1) : w.data.length;
+    const values = Array.from(w.data, (v, i) => v * w.scales[w.axis >= 0 ? Math.floor(i / stride) % w.scales.length : 0]!);
+    const range = Math.max(...Array.from(w.scales, (s) => s * 127));
+    report.weightHistograms.push({ name: w.name, histogram: histogramOf(values, -range, range), range });
+  }
+  const first = kept[0];
+  if (first) {
+    const f = await InferenceSession.create(encode(floatModel));
+    const qs = await InferenceSession.create(quantizedBytes);
+    try {
+      report.latencyFloatMs = await medianLatency(f, first, 10);
+      report.latencyQuantizedMs = await medianLatency(qs, first, 10);
+    } finally {
+      await f.release();
+      await qs.release();
+    }
+  }
 }

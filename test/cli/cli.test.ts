@@ -1,7 +1,7 @@
 // The `octet` command: quantize from a folder of .npy / .pb calibration tensors (and --dynamic), run
 // and bench; bad use exits 1 with a message. Runs the compiled CLI (dist/cli/main.js) as users do.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -43,8 +43,10 @@ describe.skipIf(!existsSync(CLI))('octet command', () => {
 
   it('quantizes with a calibration folder; the file loads in onnxruntime', async () => {
     const out = join(tmp, 'q.onnx');
-    const r = octet('quantize', MODEL, '-o', out, '--calib', calib, '--method', 'mse');
+    const html = join(tmp, 'report.html');
+    const r = octet('quantize', MODEL, '-o', out, '--calib', calib, '--method', 'mse', '--report', html);
     expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(html, 'utf8')).toMatch(/<h2>Activations: SQNR/);
     expect(r.stdout).toMatch(/nodes quantized \(mse\).*KiB → \d+ KiB/);
     expect(r.stderr).toMatch(/calibrating: /);  // not a terminal: plain progress lines
     const s = await ort.InferenceSession.create(out);

@@ -91,3 +91,27 @@ describe('quantizeStatic rejects bad input', () => {
     await s.release();
   });
 });
+
+describe.skipIf(!fashionMnistPresent)('the quantization report', () => {
+  it('has every quantized tensor with a finite, plausible SQNR, histograms, latencies, and renders as HTML', async () => {
+    const train = loadFashionMnist('train');
+    const calibrationData = Array.from({ length: 4 }, (_, b) => ({ input: new Tensor('float32', fashionBatch(train, b * 32, 32), [32, 1, 28, 28]) }));
+    const q = await quantizeStatic(MODEL, { calibrationData, method: 'mse' });
+    const r = q.report;
+    expect(r.layers.map((l) => l.tensor).sort()).toEqual(r.activations.map((a) => a.name).sort());
+    for (const l of r.layers) {
+      expect(l.sqnrDb, l.tensor).toBeGreaterThan(20);  // 8-bit quantization: ~30-50 dB
+      expect(l.histogram.counts.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+      expect(l.rangeMin).toBeLessThanOrEqual(l.rangeMax);
+    }
+    expect(r.weightHistograms).toHaveLength(r.weights.length);
+    expect(r.latencyFloatMs! > 0 && r.latencyQuantizedMs! > 0).toBe(true);
+    const html = q.reportHtml('fashion');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html.match(/<svg /g)!.length).toBe(r.layers.length + r.weightHistograms.length);
+    expect(html).not.toMatch(/<script|https?:\/\//);  // self-contained, nothing to fetch
+    expect(JSON.parse(JSON.stringify(r)).layers).toHaveLength(r.layers.length);
+    const skipped = await quantizeStatic(MODEL, { calibrationData, evaluate: false });
+    expect(skipped.report.layers).toEqual([]);
+  });
+});
