@@ -21,11 +21,16 @@ function roundHalfEven(v: number): number {
   return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-export function qparamsFromRange(range: Range, type: QuantizedElement, symmetric: boolean): QParams {
+/**
+ * `bits` below 8 (k-bit activations, simulated on the 8-bit kernels): the range is spread over 2^bits
+ * levels of the 8-bit type — values inside the calibrated range use only those.
+ */
+export function qparamsFromRange(range: Range, type: QuantizedElement, symmetric: boolean, bits = 8): QParams {
   const min = Math.min(0, range.min);
   const max = Math.max(0, range.max);
   if (!Number.isFinite(min) || !Number.isFinite(max)) throw new RangeError(`cannot quantize the range [${range.min}, ${range.max}]`);
-  const [qmin, qmax] = type === 'int8' ? [-128, 127] : [0, 255];
+  const levels = (1 << bits) - 1;
+  const [qmin, qmax] = type === 'int8' ? [-(1 << (bits - 1)), (1 << (bits - 1)) - 1] : [0, levels];
   if (symmetric) {
     const absMax = Math.max(-min, max);
     const scale = absMax === 0 ? 1 : Math.fround((2 * absMax) / (qmax - qmin));
@@ -37,7 +42,10 @@ export function qparamsFromRange(range: Range, type: QuantizedElement, symmetric
   return { scale, zeroPoint, type };
 }
 
-/** Symmetric int8 weights (zero point 0) per output channel or per tensor: scale = max|w| / 127. */
+/**
+ * Symmetric weights (zero point 0) per output channel or per tensor: scale = max|w| / (2^(bits-1) - 1),
+ * 127 for int8 (k-bit weights keep int8 storage and use that many levels).
+ */
 export function weightScales(w: Float32Array, channels: number, axisStride: number, perChannel: boolean, bits = 8): Float32Array {
   const qmax = (1 << (bits - 1)) - 1;
   const groups = perChannel ? channels : 1;

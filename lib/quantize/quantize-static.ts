@@ -44,6 +44,12 @@ export interface QuantizeStaticOptions {
   exclude?: readonly string[];
   /** Called after each calibration batch with the number done. */
   onProgress?: (batches: number) => void;
+  /** Bits of weights, 2 to 8 (below 8: k-bit, simulated with the 8-bit kernels). Default 8. */
+  weightBits?: number;
+  /** Bits of activations, 2 to 8 (below 8: 2^bits levels of the 8-bit type). Default 8. */
+  activationBits?: number;
+  /** Per tensor: a range to use instead of the calibrated one, or a different activation type. */
+  overrides?: Record<string, { min?: number; max?: number; type?: QuantizedElement }>;
   /**
    * Measure what quantization cost (SQNR per tensor, histograms, latency of both models) on the first
    * two calibration batches, for `report.layers` and `reportHtml()`. Default true.
@@ -109,6 +115,19 @@ export class QuantizedModel {
 }
 
 function checkOptions(o: QuantizeStaticOptions): Required<Omit<QuantizeStaticOptions, 'onProgress' | 'calibrationData' | 'evaluate'>> {
+  const bits = (name: string, v: unknown) => {
+    if (v === undefined) return 8;
+    if (!Number.isInteger(v) || (v as number) < 2 || (v as number) > 8) throw new RangeError(`quantizeStatic: ${name} must be an integer from 2 to 8, got ${String(v)}`);
+    return v as number;
+  };
+  const overrides = o?.overrides ?? {};
+  for (const [name, ov] of Object.entries(overrides)) {
+    const bad = (what: string) => new RangeError(`quantizeStatic: overrides['${name}'] ${what}`);
+    if (typeof ov !== 'object' || ov === null) throw bad('must be an object');
+    for (const k of ['min', 'max'] as const) if (ov[k] !== undefined && !Number.isFinite(ov[k])) throw bad(`.${k} must be a finite number`);
+    if (ov.min !== undefined && ov.max !== undefined && ov.min > ov.max) throw bad(`has min ${ov.min} above max ${ov.max}`);
+    if (ov.type !== undefined && ov.type !== 'uint8' && ov.type !== 'int8') throw bad(`.type must be 'uint8' or 'int8'`);
+  }
   if (typeof o !== 'object' || o === null) throw new TypeError('quantizeStatic: options must be an object with calibrationData');
   const method = o.method ?? 'minmax';
   if (!['minmax', 'percentile', 'entropy', 'mse'].includes(method)) {
@@ -119,7 +138,10 @@ function checkOptions(o: QuantizeStaticOptions): Required<Omit<QuantizeStaticOpt
   const activationType = o.activationType ?? 'uint8';
   if (activationType !== 'uint8' && activationType !== 'int8') throw new RangeError(`quantizeStatic: activationType must be 'uint8' or 'int8', got ${String(activationType)}`);
   if (o.exclude !== undefined && (!Array.isArray(o.exclude) || o.exclude.some((e) => typeof e !== 'string'))) throw new TypeError('quantizeStatic: exclude must be an array of node names or operator types');
-  return { method, percentile, perChannel: o.perChannel ?? true, activationType, symmetricActivations: o.symmetricActivations ?? false, exclude: o.exclude ?? [] };
+  return {
+    method, percentile, perChannel: o.perChannel ?? true, activationType, symmetricActivations: o.symmetricActivations ?? false, exclude: o.exclude ?? [],
+    weightBits: bits('weightBits', o.weightBits), activationBits: bits('activationBits', o.activationBits), overrides,
+  };
 }
 
 async function* batches(data: QuantizeStaticOptions['calibrationData']): AsyncGenerator<InferenceSessionFeeds> {
@@ -207,7 +229,9 @@ export async function quantizeStatic(model: string | Uint8Array, options: Quanti
         range = { min: Math.max(exact.min, -t), max: Math.min(exact.max, t) };
       }
     }
-    const q = qparamsFromRange(range, opts.activationType, opts.symmetricActivations);
+    const ov = opts.overrides[name];
+    if (ov) range = { min: ov.min ?? range.min, max: ov.max ?? range.max };
+    const q = qparamsFromRange(range, ov?.type ?? opts.activationType, opts.symmetricActivations, opts.activationBits);
     activations.set(name, q);
     tensorReports.push({ name, min: exact.min, max: exact.max, rangeMin: range.min, rangeMax: range.max, scale: q.scale, zeroPoint: q.zeroPoint });
   }
@@ -220,14 +244,15 @@ export async function quantizeStatic(model: string | Uint8Array, options: Quanti
     const axis = w.axis >= 0 && w.axis < c.dims.length ? w.axis : -1;
     const channels = axis >= 0 ? c.dims[axis]! : 1;
     const stride = axis >= 0 ? c.dims.slice(axis + 1).reduce((a, b) => a * b, 1) : c.data.length;
-    const scales = weightScales(c.data, channels, stride, axis >= 0);
+    const scales = weightScales(c.data, channels, stride, axis >= 0, opts.weightBits);
+    const wmax = (1 << (opts.weightBits - 1)) - 1;
     const q = new Int8Array(c.data.length);
     const outer = axis >= 0 ? c.data.length / (channels * stride) : 1;
     for (let o = 0; o < outer; o++)
       for (let ch = 0; ch < channels; ch++)
         for (let i = 0; i < stride; i++) {
           const k = (o * channels + ch) * stride + i;
-          q[k] = Math.max(-127, Math.min(127, Math.round(c.data[k]! / scales[axis >= 0 ? ch : 0]!)));
+          q[k] = Math.max(-wmax, Math.min(wmax, Math.round(c.data[k]! / scales[axis >= 0 ? ch : 0]!)));
         }
     weights.push({ name: w.name, data: q, dims: c.dims, scales, axis });
     weightScale.set(w.name, scales);

@@ -115,3 +115,33 @@ describe.skipIf(!fashionMnistPresent)('the quantization report', () => {
     expect(skipped.report.layers).toEqual([]);
   });
 });
+
+describe('k-bit and per-tensor overrides', () => {
+  const feeds = () => [{ input: new Tensor('float32', Float32Array.from({ length: 4 * 784 }, (_, i) => Math.sin(i) * 2), [4, 1, 28, 28]) }];
+  it('4-bit weights use at most 15 levels per channel, 4-bit activations a 15-step grid', async () => {
+    const q = await quantizeStatic(MODEL, { calibrationData: feeds(), weightBits: 4, activationBits: 4, evaluate: false });
+    for (const a of q.report.activations) {
+      const lo = Math.min(0, a.rangeMin), hi = Math.max(0, a.rangeMax);
+      if (hi > lo) expect(a.scale).toBeCloseTo((hi - lo) / 15, 5);
+      expect(a.zeroPoint).toBeLessThanOrEqual(15);
+    }
+    // The int8 weights written hold values within ±7.
+    const { readModel } = await import('../../lib/onnx/index.js');
+    const g = readModel(q.toBytes()).graph;
+    const int8 = [...g.initializers.values()].filter((t) => t.type === 'int8' && t.dims.length > 1);
+    expect(int8.length).toBeGreaterThan(0);
+    for (const t of int8) for (const v of t.data as Int8Array) expect(Math.abs(v)).toBeLessThanOrEqual(7);
+    const s = await q.createSession();
+    expect(s.outputNames).toEqual(['logits']);
+    await s.release();
+  });
+
+  it('an override replaces a tensor range; bad options are errors', async () => {
+    const q = await quantizeStatic(MODEL, { calibrationData: feeds(), overrides: { input: { min: -1, max: 3 } }, evaluate: false });
+    const input = q.report.activations.find((a) => a.name === 'input')!;
+    expect(input.scale).toBe(Math.fround(4 / 255));
+    await expect(quantizeStatic(MODEL, { calibrationData: feeds(), weightBits: 9 })).rejects.toThrow(/weightBits must be an integer from 2 to 8/);
+    await expect(quantizeStatic(MODEL, { calibrationData: feeds(), activationBits: 1 })).rejects.toThrow(/activationBits/);
+    await expect(quantizeStatic(MODEL, { calibrationData: feeds(), overrides: { input: { min: 2, max: 1 } } })).rejects.toThrow(/min 2 above max 1/);
+  });
+});
