@@ -9,7 +9,8 @@ import type { onnx as P } from 'onnx-proto';
 
 /** How an operator's inputs are quantized: which are activations, which the weight (and its channel axis). */
 interface OpRule {
-  activations: (node: P.INodeProto, isConstant: (v: string) => boolean) => number[];
+  /** Inputs quantized as activations; an empty list leaves the node float. */
+  activations: (node: P.INodeProto, isConstant: (v: string) => boolean, isScalar: (v: string) => boolean) => number[];
   weight?: (node: P.INodeProto) => { input: number; axis: number } | null;
   bias?: number;
 }
@@ -27,6 +28,20 @@ const floatAttr = (node: P.INodeProto, name: string, fallback: number): number =
 const dataInputs = (node: P.INodeProto, isConstant: (v: string) => boolean): number[] =>
   (node.input ?? []).map((v, i) => (v !== '' && !isConstant(v) ? i : -1)).filter((i) => i >= 0);
 
+/**
+ * An elementwise binary operator's quantized inputs: its tensor operand when the other is a scalar
+ * constant (a table); both when both are tensors and `pairs` (QLinearAdd / QLinearMul); none otherwise
+ * (a constant vector operand, or Sub / Div of two tensors, has no int8 kernel).
+ */
+function binaryActivations(node: P.INodeProto, isConstant: (v: string) => boolean, isScalar: (v: string) => boolean, pairs: boolean): number[] {
+  const ins = node.input ?? [];
+  if (ins.length !== 2) return [];
+  const constants = ins.map((v) => isConstant(v));
+  if (constants[0] && constants[1]) return [];
+  if (constants[0] || constants[1]) return isScalar(ins[constants[0] ? 0 : 1]!) ? [constants[0] ? 1 : 0] : [];
+  return pairs ? [0, 1] : [];
+}
+
 const RULES: Record<string, OpRule> = {
   Conv: { activations: () => [0], weight: () => ({ input: 1, axis: 0 }), bias: 2 },
   MatMul: {
@@ -40,11 +55,11 @@ const RULES: Record<string, OpRule> = {
     bias: 2,
   },
   // With a scalar constant operand these are functions of one value (tables); with two tensors, Add
-  // and Mul have int8 kernels.
-  Add: { activations: (n, c) => dataInputs(n, c) },
-  Mul: { activations: (n, c) => dataInputs(n, c) },
-  Sub: { activations: (n, c) => dataInputs(n, c) },
-  Div: { activations: (n, c) => dataInputs(n, c) },
+  // and Mul have int8 kernels (Sub and Div do not: a normalisation's x − mean or x / σ stays float).
+  Add: { activations: (n, c, s) => binaryActivations(n, c, s, true) },
+  Mul: { activations: (n, c, s) => binaryActivations(n, c, s, true) },
+  Sub: { activations: (n, c, s) => binaryActivations(n, c, s, false) },
+  Div: { activations: (n, c, s) => binaryActivations(n, c, s, false) },
   Concat: { activations: (n, c) => dataInputs(n, c) },
   AveragePool: { activations: () => [0] },
   GlobalAveragePool: { activations: () => [0] },
@@ -98,6 +113,8 @@ export function planQuantization(graph: P.IGraphProto, opsetVersion: number, opt
   const constants = new Set((graph.initializer ?? []).map((t) => t.name ?? ''));
   for (const n of graph.node ?? []) if (n.opType === 'Constant') for (const o of n.output ?? []) constants.add(o);
   const isConstant = (v: string) => constants.has(v);
+  const initializerDims = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', (t.dims ?? []).map(Number)]));
+  const isScalar = (v: string) => (initializerDims.get(v) ?? [0]).reduce((a, b) => a * b, 1) === 1;
   const outputs = new Set((graph.output ?? []).map((o) => o.name ?? ''));
   const consumers = new Map<string, P.INodeProto[]>();
   for (const n of graph.node ?? []) for (const v of n.input ?? []) if (v !== '') consumers.set(v, [...(consumers.get(v) ?? []), n]);
@@ -114,9 +131,11 @@ export function planQuantization(graph: P.IGraphProto, opsetVersion: number, opt
   nodes.forEach((n, k) => {
     const rule = ruleOf(n);
     if (!rule) return;
-    quantizedNodes.add(k);
     const ins = n.input ?? [];
-    for (const i of rule.activations(n, isConstant)) if (ins[i] && !isConstant(ins[i]!)) activations.add(ins[i]!);
+    const quantizedInputs = rule.activations(n, isConstant, isScalar);
+    if (quantizedInputs.length === 0 && !rule.weight) return;  // no int8 form: the node stays float
+    quantizedNodes.add(k);
+    for (const i of quantizedInputs) if (ins[i] && !isConstant(ins[i]!)) activations.add(ins[i]!);
     const w = rule.weight?.(n);
     if (w && ins[w.input] && isConstant(ins[w.input]!)) {
       weights.set(ins[w.input]!, { name: ins[w.input]!, axis: perChannelOk ? w.axis : -1 });
