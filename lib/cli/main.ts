@@ -3,16 +3,18 @@
  * The `octet` command (commander): quantize a model, run it, time it.
  *   octet quantize in.onnx -o out.onnx --calib <folder of .npy / .pb tensors> [--method entropy] [--report r.html]
  *   octet quantize in.onnx -o out.onnx --dynamic
+ *   octet report float.onnx quantized.onnx --calib <folder> [-o report.html]
  *   octet run model.onnx --input x.npy [--input name=y.pb ...]
  *   octet bench model.onnx [--vs other.onnx] [--input x.npy] [--threads 2] [--runs 200]
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { InferenceSession } from '../session/session.js';
 import { quantizeDynamic } from '../quantize/quantize-dynamic.js';
 import { quantizeStatic, type CalibrationMethod } from '../quantize/quantize-static.js';
 import { Tensor } from '../tensor.js';
+import { compareModels } from '../quantize/report.js';
 import { progress } from './progress.js';
 import { calibrationFeeds, readTensorFile } from './tensor-files.js';
 
@@ -94,6 +96,27 @@ program
     const r = q.report;
     if (o.report) await writeFile(o.report, o.report.endsWith('.json') ? JSON.stringify(r, (_, v) => (v === Infinity ? 'Infinity' : v), 2) : q.reportHtml(`octet: ${model}`));
     console.log(`${o.output}: ${r.quantizedNodes.length} nodes quantized (${r.method}), ${r.floatNodes.length} left float; ${(r.bytesBefore / 1024).toFixed(0)} KiB → ${(r.bytesAfter / 1024).toFixed(0)} KiB in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  });
+
+program
+  .command('report')
+  .description('compare a quantized model with its float original on calibration data: one HTML page')
+  .argument('<float>', 'float model (.onnx)')
+  .argument('<quantized>', 'its QDQ quantized version (.onnx)')
+  .requiredOption('--calib <folder>', 'batches to compare on: .npy / .pb files, or one sub-folder per batch')
+  .option('-o, --output <file>', 'the HTML page', 'report.html')
+  .option('--batches <n>', 'batches used', integer('--batches', 1), 4)
+  .action(async (floatPath: string, quantizedPath: string, o) => {
+    const floatBytes = new Uint8Array(readFileSync(floatPath));
+    const inputNames = (await InferenceSession.create(floatBytes)).inputNames;
+    const batches = [];
+    for (const feeds of calibrationFeeds(o.calib, inputNames)) {
+      batches.push(feeds);
+      if (batches.length >= o.batches) break;
+    }
+    const html = await compareModels(floatBytes, new Uint8Array(readFileSync(quantizedPath)), batches, `${quantizedPath} against ${floatPath}`);
+    await writeFile(o.output, html);
+    console.log(`${o.output}: report on ${batches.length} batches`);
   });
 
 program

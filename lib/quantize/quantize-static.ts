@@ -322,7 +322,8 @@ async function evaluate(
   for (const w of weights) {
     const stride = w.axis >= 0 ? w.dims.slice(w.axis + 1).reduce((a, b) => a * b, 1) : w.data.length;
     const values = Array.from(w.data, (v, i) => v * w.scales[w.axis >= 0 ? Math.floor(i / stride) % w.scales.length : 0]!);
-    const range = Math.max(...Array.from(w.scales, (s) => s * 127));
+    let range = 0;
+    for (let i = 0; i < values.length; i++) range = Math.max(range, Math.abs(values[i]!));
     report.weightHistograms.push({ name: w.name, histogram: histogramOf(values, -range, range), range });
   }
   const first = kept[0];

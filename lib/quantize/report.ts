@@ -142,3 +142,90 @@ ${weightRows}
 </body></html>
 `;
 }
+
+/**
+ * The report of any QDQ model against its float original (one quantized here, by onnxruntime's
+ * quantizer, or exported from QAT): each float tensor a QuantizeLinear quantizes is compared with its
+ * DequantizeLinear'd value, on `batches`; weights are the DequantizeLinear'd constants; the nodes left
+ * float are those octet runs as fallback or float.
+ */
+export async function compareModels(floatBytes: Uint8Array, quantizedBytes: Uint8Array, batches: InferenceSessionFeeds[], title: string): Promise<string> {
+  const { onnxProto: onnx, readModel } = await import('../onnx/index.js');
+  const qm = onnx.ModelProto.decode(quantizedBytes);
+  const fm = onnx.ModelProto.decode(floatBytes);
+  const floatValues = new Set<string>((fm.graph?.node ?? []).flatMap((n) => n.output ?? []).concat((fm.graph?.input ?? []).map((i) => i.name ?? '')));
+  const nodes = qm.graph?.node ?? [];
+  const dqOf = new Map<string, string>();  // float tensor → its DequantizeLinear(QuantizeLinear(·)) output
+  for (const q of nodes.filter((n) => n.opType === 'QuantizeLinear')) {
+    const t = (q.input ?? [])[0] ?? '';
+    const dq = nodes.find((n) => n.opType === 'DequantizeLinear' && (n.input ?? [])[0] === (q.output ?? [])[0]);
+    if (floatValues.has(t) && dq) dqOf.set(t, (dq.output ?? [])[0]!);
+  }
+  const withOutputs = (m: typeof fm, names: string[]) => {
+    const copy = onnx.ModelProto.decode(onnx.ModelProto.encode(m).finish());
+    const have = new Set((copy.graph!.output ?? []).map((o) => o.name));
+    copy.graph!.output = [...(copy.graph!.output ?? []), ...names.filter((n) => !have.has(n)).map((name) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } } }))];
+    return onnx.ModelProto.encode(copy).finish();
+  };
+  const inputs = new Set((fm.graph?.input ?? []).map((i) => i.name ?? ''));
+  const floatSession = await InferenceSession.create(withOutputs(fm, [...dqOf.keys()].filter((t) => !inputs.has(t))));
+  const quantizedSession = await InferenceSession.create(withOutputs(qm, [...dqOf.values()]));
+  const layers: LayerReport[] = [];
+  try {
+    const sqnr = await tensorSqnr(floatSession, quantizedSession, dqOf, batches, (n) => inputs.has(n));
+    for (const t of dqOf.keys()) {
+      const values: number[] = [];
+      for (const feeds of batches) {
+        const v = inputs.has(t) ? feeds[t] : (await floatSession.run(feeds))[t];
+        if (v && v.type === 'float32') for (const x of v.data as Float32Array) values.push(x);
+      }
+      if (values.length === 0) continue;
+      let lo = Infinity, hi = -Infinity;
+      for (const v of values) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      layers.push({ tensor: t, sqnrDb: sqnr.get(t) ?? Infinity, histogram: histogramOf(values, lo, hi), rangeMin: lo, rangeMax: hi });
+    }
+  } finally {
+    await floatSession.release();
+    await quantizedSession.release();
+  }
+  // Weights: DequantizeLinear of constants.
+  const g = readModel(quantizedBytes).graph;
+  const weights: WeightHistogram[] = [];
+  for (const n of g.nodes.filter((x) => x.opType === 'DequantizeLinear' && g.initializers.has(x.inputs[0] ?? ''))) {
+    const w = g.initializers.get(n.inputs[0]!)!;
+    const s = g.initializers.get(n.inputs[1] ?? '');
+    if (!s || (w.type !== 'int8' && w.type !== 'uint8') || w.dims.length < 2) continue;
+    const data = w.data as Int8Array;
+    const scales = s.data as Float32Array;
+    const zp = g.initializers.get(n.inputs[2] ?? '')?.data as Int8Array | undefined;
+    const axisAttr = n.attributes.get('axis');
+    const axis = scales.length > 1 ? (axisAttr?.type === 'int' ? Number(axisAttr.value) : 1) : -1;
+    const stride = axis >= 0 ? w.dims.slice(axis + 1).reduce((a, b) => a * b, 1) : data.length;
+    const values = Array.from(data, (v, i) => {
+      const c = axis >= 0 ? Math.floor(i / stride) % scales.length : 0;
+      return (v - (zp ? zp[zp.length === 1 ? 0 : c]! : 0)) * scales[c]!;
+    });
+    let range = 1e-12;
+    for (const v of values) range = Math.max(range, Math.abs(v));
+    weights.push({ name: n.inputs[0]!, histogram: histogramOf(values, -range, range), range });
+  }
+  const q = await InferenceSession.create(quantizedBytes);
+  const f = await InferenceSession.create(floatBytes);
+  let latencyFloatMs: number | undefined, latencyQuantizedMs: number | undefined;
+  let floatNodes: string[] = [];
+  try {
+    if (batches[0]) {
+      latencyFloatMs = await medianLatency(f, batches[0], 10);
+      latencyQuantizedMs = await medianLatency(q, batches[0], 10);
+      const shapes = Object.fromEntries(Object.entries(batches[0]).map(([k, v]) => [k, v.dims]));
+      floatNodes = q.describe(shapes).filter((d) => d.kernel === 'fallback' || d.kernel === 'float').map((d) => `${d.name} (${d.opType})`);
+    }
+  } finally {
+    await q.release();
+    await f.release();
+  }
+  return reportHtml({ title, method: 'from the file', layers, weights, floatNodes, bytesBefore: floatBytes.length, bytesAfter: quantizedBytes.length, latencyFloatMs, latencyQuantizedMs });
+}

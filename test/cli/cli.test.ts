@@ -54,6 +54,16 @@ describe.skipIf(!existsSync(CLI))('octet command', () => {
     await s.release();
   });
 
+  it('reports on a quantized model against its float original', () => {
+    const page = join(tmp, 'compare.html');
+    const r = octet('report', MODEL, join(tmp, 'q.onnx'), '--calib', calib, '-o', page, '--batches', '2');
+    expect(r.status, r.stderr).toBe(0);
+    const html = readFileSync(page, 'utf8');
+    // One SQNR row per quantized activation of the model written above (input, four ReLUs, pool, flatten).
+    expect(html.match(/<tr><td>[^<]+<\/td><td>[0-9.]+<\/td><td>/g)!.length).toBeGreaterThanOrEqual(5);
+    expect(html).toMatch(/Latency \(median/);
+  });
+
   it('quantizes dynamically, runs and benches', () => {
     const dyn = join(tmp, 'd.onnx');
     expect(octet('quantize', MODEL, '-o', dyn, '--dynamic').status).toBe(0);
