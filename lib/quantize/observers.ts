@@ -35,6 +35,36 @@ export class MinMaxObserver {
   }
 }
 
+/**
+ * Exponential moving average of each batch's min and max (constant c: new = old + c·(batch − old)), as
+ * onnxruntime's moving-average min/max calibration: a few extreme batches move the range less.
+ */
+export class MovingAverageObserver {
+  private min = NaN;
+  private max = NaN;
+  readonly minMax = new MinMaxObserver();
+
+  constructor(private readonly c: number) {}
+
+  update(data: ArrayLike<number>): void {
+    const batch = new MinMaxObserver();
+    batch.update(data);
+    this.minMax.update(data);
+    if (Number.isNaN(this.min)) {
+      this.min = batch.min;
+      this.max = batch.max;
+    } else {
+      this.min += this.c * (batch.min - this.min);
+      this.max += this.c * (batch.max - this.max);
+    }
+  }
+
+  range(): Range {
+    this.minMax.range();  // throws when nothing was observed
+    return { min: this.min, max: this.max };
+  }
+}
+
 export const HISTOGRAM_BINS = 2048;
 
 /** A histogram over [lo, hi) with HISTOGRAM_BINS bins; the range grows by doubling to hold every value. */

@@ -14,7 +14,7 @@ import { InferenceSession, type InferenceSessionFeeds, type SessionOptions } fro
 import { Tensor } from '../tensor.js';
 import { entropyThreshold, mseThreshold } from './clip-search.js';
 import { floatGraph } from './float-graph.js';
-import { AbsHistogramObserver, HistogramObserver, MinMaxObserver, type Range } from './observers.js';
+import { AbsHistogramObserver, HistogramObserver, MinMaxObserver, MovingAverageObserver, type Range } from './observers.js';
 import { planQuantization } from './quantization-plan.js';
 import { writeQdqModel, type QuantizedBias, type QuantizedWeight } from './qdq-writer.js';
 import { histogramOf, medianLatency, reportHtml, tensorSqnr, type LayerReport, type WeightHistogram } from './report.js';
@@ -32,6 +32,8 @@ export interface QuantizeStaticOptions {
    * expected squared quantization error. Default 'minmax'.
    */
   method?: CalibrationMethod;
+  /** For 'minmax': average each batch's min / max with this constant (0 < c ≤ 1) instead of keeping the extremes. */
+  movingAverage?: number;
   /** For 'percentile': the central share of values kept, in percent. Default 99.999. */
   percentile?: number;
   /** Weights per output channel (else per tensor). Default true. */
@@ -114,7 +116,10 @@ export class QuantizedModel {
   }
 }
 
-function checkOptions(o: QuantizeStaticOptions): Required<Omit<QuantizeStaticOptions, 'onProgress' | 'calibrationData' | 'evaluate'>> {
+function checkOptions(o: QuantizeStaticOptions): Required<Omit<QuantizeStaticOptions, 'onProgress' | 'calibrationData' | 'evaluate' | 'movingAverage'>> & { movingAverage?: number } {
+  if (o?.movingAverage !== undefined && !(o.movingAverage > 0 && o.movingAverage <= 1)) {
+    throw new RangeError(`quantizeStatic: movingAverage must be in (0, 1], got ${o.movingAverage}`);
+  }
   const bits = (name: string, v: unknown) => {
     if (v === undefined) return 8;
     if (!Number.isInteger(v) || (v as number) < 2 || (v as number) > 8) throw new RangeError(`quantizeStatic: ${name} must be an integer from 2 to 8, got ${String(v)}`);
@@ -141,6 +146,7 @@ function checkOptions(o: QuantizeStaticOptions): Required<Omit<QuantizeStaticOpt
   return {
     method, percentile, perChannel: o.perChannel ?? true, activationType, symmetricActivations: o.symmetricActivations ?? false, exclude: o.exclude ?? [],
     weightBits: bits('weightBits', o.weightBits), activationBits: bits('activationBits', o.activationBits), overrides,
+    movingAverage: o.movingAverage,
   };
 }
 
@@ -180,8 +186,12 @@ export async function quantizeStatic(model: string | Uint8Array, options: Quanti
   };
   const session = await InferenceSession.create(onnx.ModelProto.encode(onnx.ModelProto.create(augmented as never)).finish());
   const newObserver = () =>
-    opts.method === 'percentile' ? new HistogramObserver() : opts.method === 'minmax' ? new MinMaxObserver() : new AbsHistogramObserver();
-  const observers = new Map<string, MinMaxObserver | HistogramObserver | AbsHistogramObserver>(plan.activations.map((a) => [a, newObserver()]));
+    opts.method === 'percentile'
+      ? new HistogramObserver()
+      : opts.method === 'minmax'
+        ? opts.movingAverage !== undefined ? new MovingAverageObserver(opts.movingAverage) : new MinMaxObserver()
+        : new AbsHistogramObserver();
+  const observers = new Map<string, MinMaxObserver | MovingAverageObserver | HistogramObserver | AbsHistogramObserver>(plan.activations.map((a) => [a, newObserver()]));
   let count = 0;
   const kept: InferenceSessionFeeds[] = [];  // the first batches, for the evaluation
   try {
@@ -213,7 +223,7 @@ export async function quantizeStatic(model: string | Uint8Array, options: Quanti
   const tensorReports: TensorReport[] = [];
   for (const [name, observer] of observers) {
     const exact: Range = observer instanceof MinMaxObserver ? observer.range() : observer.minMax.range();
-    let range = exact;
+    let range = observer instanceof MovingAverageObserver ? observer.range() : exact;
     if (observer instanceof HistogramObserver) range = observer.percentileRange(opts.percentile);
     else if (observer instanceof AbsHistogramObserver) {
       const { counts, width } = observer.histogram();

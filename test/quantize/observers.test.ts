@@ -96,3 +96,17 @@ describe('clipping thresholds', () => {
     expect(entropyThreshold(f.counts, f.width)).toBeGreaterThan(0.9);
   });
 });
+
+describe('moving-average min/max', () => {
+  it('follows each batch with the constant, starting from the first batch', async () => {
+    const { MovingAverageObserver } = await import('../../lib/quantize/observers.js');
+    const o = new MovingAverageObserver(0.5);
+    o.update(Float32Array.of(-1, 2));
+    o.update(Float32Array.of(-3, 4));
+    o.update(Float32Array.of(0, 10));
+    // min: -1 → -2 → -1; max: 2 → 3 → 6.5
+    expect(o.range()).toEqual({ min: -1, max: 6.5 });
+    expect(o.minMax.range()).toEqual({ min: -3, max: 10 });
+    expect(() => new MovingAverageObserver(0.1).range()).toThrow(/no calibration values/);
+  });
+});
