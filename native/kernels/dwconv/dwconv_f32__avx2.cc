@@ -7,6 +7,7 @@
 #include <immintrin.h>
 
 #include "dwconv_kernel.h"
+#include "dwconv_pixel_loop.h"
 
 namespace octet {
 
@@ -23,7 +24,7 @@ inline __m256 finish(__m256 acc, __m256 bias, __m256 lo, __m256 hi) {
 
 // P pixels × V vectors of 8 channels from channel c; with Masked (V = 1) only the lanes in `mask`.
 // 8 accumulators, 2 weights and a load: 11 of the 16 ymm registers. Pixel p's tap t reads
-// in[p * step + t] + shift + p * input_stride (see dwconv()).
+// in[p * step + t] + shift + p * input_stride (see dwconv_pixel_loop.h).
 template <bool Clamp, int P, int V, bool Masked>
 inline void block(const DwConvF32Args& a, const float* const* in, size_t step, size_t shift, float* out,
                   size_t c, __m256i mask, __m256 lo, __m256 hi) {
@@ -59,53 +60,25 @@ inline void block(const DwConvF32Args& a, const float* const* in, size_t step, s
   }
 }
 
-// All channels of P pixels.
-template <bool Clamp, int P>
-void pixels(const DwConvF32Args& a, const float* const* in, size_t step, size_t shift, float* out, __m256 lo, __m256 hi) {
-  const size_t C = a.channels;
-  const __m256i all = _mm256_set1_epi32(-1);
-  size_t c = 0;
-  for (; c + 16 <= C; c += 16) block<Clamp, P, 2, false>(a, in, step, shift, out, c, all, lo, hi);
-  if (c + 8 <= C) {
-    block<Clamp, P, 1, false>(a, in, step, shift, out, c, all, lo, hi);
-    c += 8;
+// What the shared pixel loop (dwconv_pixel_loop.h) runs: whole tiles of 16 channels, then 8, then
+// one masked block for the last 1-7 channels.
+struct Avx2 {
+  using Vec = __m256;
+  static Vec broadcast(float x) { return _mm256_set1_ps(x); }
+  static constexpr size_t kLanes = 8;
+  static constexpr int kTileVectors = 2;
+  static constexpr bool kHalving = true;
+  static constexpr bool kMaskedTail = true;
+  template <bool Clamp, int P, int V, bool Masked>
+  static void block(const DwConvF32Args& a, const float* const* in, size_t step, size_t shift, float* out, size_t c,
+                    size_t n, Vec lo, Vec hi) {
+    const __m256i mask = Masked ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kTailMask + 8 - n))
+                                : _mm256_set1_epi32(-1);
+    octet::block<Clamp, P, V, Masked>(a, in, step, shift, out, c, mask, lo, hi);
   }
-  if (c < C) {
-    const __m256i mask = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kTailMask + 8 - (C - c)));
-    block<Clamp, P, 1, true>(a, in, step, shift, out, c, mask, lo, hi);
-  }
-}
+};
 
-template <bool Clamp>
-void dwconv(const DwConvF32Args& a) {
-  const __m256 lo = _mm256_set1_ps(a.min), hi = _mm256_set1_ps(a.max);
-  const size_t T = a.taps;
-  // Pixel p's tap t is input[p * step + t] + p * input_stride: a pointer per pixel and tap (step =
-  // taps, input_stride = 0), or per tap (step = 0, see DwConvF32Args).
-  const size_t step = a.input_stride == 0 ? T : 0;
-  size_t p = 0;
-  for (; p + 4 <= a.pixels; p += 4)
-    pixels<Clamp, 4>(a, a.input + p * step, step, p * a.input_stride, a.output + p * a.output_stride, lo, hi);
-  const float* const* in = a.input + p * step;
-  const size_t shift = p * a.input_stride;
-  float* out = a.output + p * a.output_stride;
-  switch (a.pixels - p) {
-    case 3: pixels<Clamp, 3>(a, in, step, shift, out, lo, hi); break;
-    case 2: pixels<Clamp, 2>(a, in, step, shift, out, lo, hi); break;
-    case 1: pixels<Clamp, 1>(a, in, step, shift, out, lo, hi); break;
-    default: break;
-  }
-}
-
-void dwconv_f32_avx2(const DwConvF32Args& args) {
-  // A private copy: vector stores may alias anything, so through the caller's struct every field was
-  // reloaded after every store; a local whose address never escapes stays in registers.
-  const DwConvF32Args a = args;
-  if (a.clamp) dwconv<true>(a);
-  else dwconv<false>(a);
-}
-
-const DwConvKernel kAvx2{Isa::kAvx2, "dwconv_f32_4x16__avx2", dwconv_f32_avx2};
+const DwConvKernel kAvx2{Isa::kAvx2, "dwconv_f32_4x16__avx2", dwconv::run<Avx2>};
 
 }  // namespace
 

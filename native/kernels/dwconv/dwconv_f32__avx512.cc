@@ -7,6 +7,7 @@
 #include <immintrin.h>
 
 #include "dwconv_kernel.h"
+#include "dwconv_pixel_loop.h"
 
 namespace octet {
 
@@ -25,7 +26,7 @@ inline __m512 finish(__m512 acc, __m512 bias, __m512 lo, __m512 hi) {
 }
 
 // P pixels × V vectors of 16 channels from channel c; with Masked (V = 1) only the lanes in `mask`.
-// Pixel p's tap t reads in[p * step + t] + shift + p * input_stride (see dwconv()).
+// Pixel p's tap t reads in[p * step + t] + shift + p * input_stride (see dwconv_pixel_loop.h).
 template <bool Clamp, int P, int V, bool Masked>
 inline void block(const DwConvF32Args& a, const float* const* in, size_t step, size_t shift, float* out,
                   size_t c, __mmask16 mask, __m512 lo, __m512 hi) {
@@ -61,53 +62,26 @@ inline void block(const DwConvF32Args& a, const float* const* in, size_t step, s
   }
 }
 
-// All channels of P pixels.
-template <bool Clamp, int P>
-void pixels(const DwConvF32Args& a, const float* const* in, size_t step, size_t shift, float* out, __m512 lo, __m512 hi) {
-  const size_t C = a.channels;
-  size_t c = 0;
-  for (; c + 64 <= C; c += 64) block<Clamp, P, 4, false>(a, in, step, shift, out, c, 0xFFFF, lo, hi);
-  if (c + 32 <= C) {
-    block<Clamp, P, 2, false>(a, in, step, shift, out, c, 0xFFFF, lo, hi);
-    c += 32;
+// What the shared pixel loop (dwconv_pixel_loop.h) runs: whole tiles of 64 channels, then 32, then
+// 16, then one masked block for the last 1-15 channels.
+struct Avx512 {
+  using Vec = __m512;
+  static Vec broadcast(float x) { return _mm512_set1_ps(x); }
+  static constexpr size_t kLanes = 16;
+  static constexpr int kTileVectors = 4;
+  static constexpr bool kHalving = true;
+  static constexpr bool kMaskedTail = true;
+  // n is unsigned (at most 64): the call then narrows the loop's C - c to a 32-bit subtract, as the
+  // shift count did when the mask was built in the loop — the same code as then.
+  template <bool Clamp, int P, int V, bool Masked>
+  static void block(const DwConvF32Args& a, const float* const* in, size_t step, size_t shift, float* out, size_t c,
+                    unsigned n, Vec lo, Vec hi) {
+    const __mmask16 mask = Masked ? static_cast<__mmask16>((1u << n) - 1) : 0xFFFF;
+    octet::block<Clamp, P, V, Masked>(a, in, step, shift, out, c, mask, lo, hi);
   }
-  if (c + 16 <= C) {
-    block<Clamp, P, 1, false>(a, in, step, shift, out, c, 0xFFFF, lo, hi);
-    c += 16;
-  }
-  if (c < C) block<Clamp, P, 1, true>(a, in, step, shift, out, c, static_cast<__mmask16>((1u << (C - c)) - 1), lo, hi);
-}
+};
 
-template <bool Clamp>
-void dwconv(const DwConvF32Args& a) {
-  const __m512 lo = _mm512_set1_ps(a.min), hi = _mm512_set1_ps(a.max);
-  const size_t T = a.taps;
-  // Pixel p's tap t is input[p * step + t] + p * input_stride: a pointer per pixel and tap (step =
-  // taps, input_stride = 0), or per tap (step = 0, see DwConvF32Args).
-  const size_t step = a.input_stride == 0 ? T : 0;
-  size_t p = 0;
-  for (; p + 4 <= a.pixels; p += 4)
-    pixels<Clamp, 4>(a, a.input + p * step, step, p * a.input_stride, a.output + p * a.output_stride, lo, hi);
-  const float* const* in = a.input + p * step;
-  const size_t shift = p * a.input_stride;
-  float* out = a.output + p * a.output_stride;
-  switch (a.pixels - p) {
-    case 3: pixels<Clamp, 3>(a, in, step, shift, out, lo, hi); break;
-    case 2: pixels<Clamp, 2>(a, in, step, shift, out, lo, hi); break;
-    case 1: pixels<Clamp, 1>(a, in, step, shift, out, lo, hi); break;
-    default: break;
-  }
-}
-
-void dwconv_f32_avx512(const DwConvF32Args& args) {
-  // A private copy: vector stores may alias anything, so through the caller's struct every field was
-  // reloaded after every store; a local whose address never escapes stays in registers.
-  const DwConvF32Args a = args;
-  if (a.clamp) dwconv<true>(a);
-  else dwconv<false>(a);
-}
-
-const DwConvKernel kAvx512{Isa::kAvx512Vnni, "dwconv_f32_4x64__avx512", dwconv_f32_avx512};
+const DwConvKernel kAvx512{Isa::kAvx512Vnni, "dwconv_f32_4x64__avx512", dwconv::run<Avx512>};
 
 }  // namespace
 

@@ -5,9 +5,8 @@
 // x86 maxps/minps rules of the definition — bit-identical to the scalar kernel.
 #include <arm_neon.h>
 
-#include <cmath>
-
 #include "dwconv_kernel.h"
+#include "dwconv_pixel_loop.h"
 
 namespace octet {
 
@@ -24,7 +23,8 @@ inline float32x4_t finish(float32x4_t acc, float32x4_t bias, float32x4_t lo, flo
 }
 
 // P pixels × V vectors of 4 channels from channel c: up to 16 accumulators and 4 weights of the 32
-// q registers. Pixel p's tap t reads in[p * step + t] + shift + p * input_stride (see dwconv()).
+// q registers. Pixel p's tap t reads in[p * step + t] + shift + p * input_stride (see
+// dwconv_pixel_loop.h).
 template <bool Clamp, int P, int V>
 inline void block(const DwConvF32Args& a, const float* const* in, size_t step, size_t shift, float* out,
                   size_t c, float32x4_t lo, float32x4_t hi) {
@@ -54,56 +54,24 @@ inline void block(const DwConvF32Args& a, const float* const* in, size_t step, s
   }
 }
 
-// All channels of P pixels.
-template <bool Clamp, int P>
-void pixels(const DwConvF32Args& a, const float* const* in, size_t step, size_t shift, float* out, float32x4_t lo, float32x4_t hi) {
-  const size_t C = a.channels, T = a.taps;
-  size_t c = 0;
-  for (; c + 16 <= C; c += 16) block<Clamp, P, 4>(a, in, step, shift, out, c, lo, hi);
-  for (; c + 4 <= C; c += 4) block<Clamp, P, 1>(a, in, step, shift, out, c, lo, hi);
-  for (; c < C; ++c)
-    for (int p = 0; p < P; ++p) {
-      float acc = 0.0f;
-      for (size_t t = 0; t < T; ++t) acc = std::fma(in[p * step + t][shift + p * a.input_stride + c], a.weights[t * C + c], acc);
-      float y = acc + a.bias[c];
-      if (Clamp) {
-        y = y > a.min ? y : a.min;
-        y = y < a.max ? y : a.max;
-      }
-      out[p * a.output_stride + c] = y;
-    }
-}
-
-template <bool Clamp>
-void dwconv(const DwConvF32Args& a) {
-  const float32x4_t lo = vdupq_n_f32(a.min), hi = vdupq_n_f32(a.max);
-  const size_t T = a.taps;
-  // Pixel p's tap t is input[p * step + t] + p * input_stride: a pointer per pixel and tap (step =
-  // taps, input_stride = 0), or per tap (step = 0, see DwConvF32Args).
-  const size_t step = a.input_stride == 0 ? T : 0;
-  size_t p = 0;
-  for (; p + 4 <= a.pixels; p += 4)
-    pixels<Clamp, 4>(a, a.input + p * step, step, p * a.input_stride, a.output + p * a.output_stride, lo, hi);
-  const float* const* in = a.input + p * step;
-  const size_t shift = p * a.input_stride;
-  float* out = a.output + p * a.output_stride;
-  switch (a.pixels - p) {
-    case 3: pixels<Clamp, 3>(a, in, step, shift, out, lo, hi); break;
-    case 2: pixels<Clamp, 2>(a, in, step, shift, out, lo, hi); break;
-    case 1: pixels<Clamp, 1>(a, in, step, shift, out, lo, hi); break;
-    default: break;
+// What the shared pixel loop (dwconv_pixel_loop.h) runs: whole tiles of 16 channels, then 4 at a
+// time, then the last 1-3 channels one by one.
+struct Neon {
+  using Vec = float32x4_t;
+  static Vec broadcast(float x) { return vdupq_n_f32(x); }
+  static constexpr size_t kLanes = 4;
+  static constexpr int kTileVectors = 4;
+  static constexpr bool kHalving = false;
+  static constexpr bool kMaskedTail = false;
+  template <bool Clamp, int P, int V, bool Masked>
+  static void block(const DwConvF32Args& a, const float* const* in, size_t step, size_t shift, float* out, size_t c,
+                    size_t n, Vec lo, Vec hi) {
+    static_assert(!Masked, "no masked blocks on NEON");
+    octet::block<Clamp, P, V>(a, in, step, shift, out, c, lo, hi);
   }
-}
+};
 
-void dwconv_f32_neon(const DwConvF32Args& args) {
-  // A private copy: vector stores may alias anything, so through the caller's struct every field was
-  // reloaded after every store; a local whose address never escapes stays in registers.
-  const DwConvF32Args a = args;
-  if (a.clamp) dwconv<true>(a);
-  else dwconv<false>(a);
-}
-
-const DwConvKernel kNeon{Isa::kNeon, "dwconv_f32_4x16__neon", dwconv_f32_neon};
+const DwConvKernel kNeon{Isa::kNeon, "dwconv_f32_4x16__neon", dwconv::run<Neon>};
 
 }  // namespace
 
