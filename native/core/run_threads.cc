@@ -10,16 +10,8 @@
 #include <sched.h>
 #endif
 
+#include "cpu_relax.h"
 #include "thread_pool.h"
-
-#if defined(__x86_64__) || defined(_M_X64)
-#include <immintrin.h>
-#define OCTET_CPU_RELAX() _mm_pause()
-#elif defined(__aarch64__)
-#define OCTET_CPU_RELAX() __asm__ volatile("yield")
-#else
-#define OCTET_CPU_RELAX() ((void)0)
-#endif
 
 namespace octet {
 
@@ -30,7 +22,7 @@ namespace {
 void lock_spinning(std::unique_lock<std::mutex>& lock) {
   for (int i = 0; i < 1000; ++i) {
     if (lock.try_lock()) return;
-    OCTET_CPU_RELAX();
+    cpu_relax();
   }
   lock.lock();
 }
@@ -110,7 +102,7 @@ void RunThreads::spin(std::unique_lock<std::mutex>& lock, int avoid_cpu, bool yi
   using clock = std::chrono::steady_clock;
   const auto deadline = clock::now() + std::chrono::microseconds(kSpinMicros);
   for (int i = 0; queued_.load(std::memory_order_acquire) == 0; ++i) {
-    OCTET_CPU_RELAX();
+    cpu_relax();
     // When the machine is busy the scheduler may put this thread on the submitter's core, where
     // spinning only takes turns with it: sleep instead.
     if ((i & 63) == 63) {

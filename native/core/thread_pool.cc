@@ -3,14 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-#if defined(__x86_64__) || defined(_M_X64)
-#include <immintrin.h>
-#define OCTET_CPU_RELAX() _mm_pause()
-#elif defined(__aarch64__)
-#define OCTET_CPU_RELAX() __asm__ volatile("yield")
-#else
-#define OCTET_CPU_RELAX() ((void)0)
-#endif
+#include "cpu_relax.h"
 
 namespace octet {
 
@@ -88,7 +81,7 @@ void ThreadPool::worker_loop(uint32_t seen) {
       // Spin a little: the next region usually follows within microseconds.
       const auto deadline = clock::now() + std::chrono::microseconds(kSpinMicros);
       for (int i = 0; (region = region_of(state_.load(std::memory_order_acquire))) == seen; ++i) {
-        OCTET_CPU_RELAX();
+        cpu_relax();
         if ((i & 63) == 63 && clock::now() > deadline) break;
       }
     }
@@ -132,7 +125,7 @@ void ThreadPool::parallel_for(size_t tasks, int threads, const std::function<voi
   while (!state_.compare_exchange_weak(s, s & ~kSeatsMask, std::memory_order_acq_rel, std::memory_order_acquire)) {
   }
   for (int i = 0; (state_.load(std::memory_order_acquire) & kInsideMask) != 0; ++i) {
-    if (i < 4096) OCTET_CPU_RELAX();
+    if (i < 4096) cpu_relax();
     else std::this_thread::yield();
   }
   fn_ = nullptr;
