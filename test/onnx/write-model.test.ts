@@ -60,7 +60,7 @@ describe('writeModel', () => {
   });
 
   it('writes a real model whose outputs equal the original in octet', async () => {
-    const path = join(import.meta.dirname, '..', '..', '..', 'shared', 'models', 'fashion_cnn.onnx');
+    const path = join(import.meta.dirname, '..', '..', 'examples', 'fashion-mnist', 'fashion_cnn.onnx');
     const written = writeModel(graphFromModel(readModel(path)), { opset: 13 });
     const x = Float32Array.from({ length: 4 * 784 }, () => rng.next() * 2 - 1);
     const a = await InferenceSession.create(path);

@@ -11,7 +11,7 @@ import { DT, model } from '../helpers/onnx-model.js';
 import { Rng } from '../helpers/random.js';
 
 const rng = new Rng(11);
-const MODEL = join(import.meta.dirname, '..', '..', '..', 'shared', 'models', 'fashion_cnn.onnx');
+const MODEL = join(import.meta.dirname, '..', '..', 'examples', 'fashion-mnist', 'fashion_cnn.onnx');
 
 function mlp(): Uint8Array {
   const w = (n: number) => Float32Array.from({ length: n }, () => rng.next() - 0.5);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { InferenceSession, quantizeStatic, Tensor } from '../../lib/index.js';
 import { fashionBatch, fashionMnistPresent, loadFashionMnist } from '../helpers/fashion-mnist.js';
 
-const MODEL = join(import.meta.dirname, '..', '..', '..', 'shared', 'models', 'fashion_cnn.onnx');
+const MODEL = join(import.meta.dirname, '..', '..', 'examples', 'fashion-mnist', 'fashion_cnn.onnx');
 
 function argmax(l: ArrayLike<number>, row: number): number {
   let best = 0;
