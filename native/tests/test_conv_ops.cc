@@ -19,6 +19,7 @@
 #include "../ops/activation.h"
 #include "../ops/conv/layout_transpose.h"
 #include "op_test_util.h"
+#include "float_test_util.h"
 #include "test_main.h"
 #include "window_test_util.h"
 
@@ -33,12 +34,6 @@ OpFactory conv_factory(const char* op_type) {
     return r;
   }();
   return registry.find(op_type, "");
-}
-
-uint32_t bits(float f) {
-  uint32_t b;
-  std::memcpy(&b, &f, 4);
-  return b;
 }
 
 std::vector<float> random_floats(Rng& rng, size_t n, float lo = -1.0f, float hi = 1.0f) {

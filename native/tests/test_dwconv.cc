@@ -15,6 +15,7 @@
 
 #include "../dispatch/dispatch.h"
 #include "../kernels/dwconv/dwconv_kernel.h"
+#include "float_test_util.h"
 #include "test_main.h"
 
 namespace octet::test {
@@ -100,15 +101,6 @@ std::string describe(const KernelCase& c, const DwConvKernel& k) {
   return s.str();
 }
 
-uint32_t bits(float f) {
-  uint32_t b;
-  std::memcpy(&b, &f, 4);
-  return b;
-}
-
-// The same value: equal bits, or both NaN.
-bool same(float got, float want) { return bits(got) == bits(want) || (std::isnan(got) && std::isnan(want)); }
-
 }  // namespace
 
 TEST(dwconv_scalar_computes_the_definition) {
@@ -177,7 +169,7 @@ TEST(dwconv_every_isa_matches_scalar) {
           const std::vector<float> want = run_kernel(scalar, c, seed);
           const std::vector<float> got = run_kernel(k, c, seed);
           for (size_t i = 0; i < want.size(); ++i) {
-            if (same(got[i], want[i])) continue;
+            if (same_float(got[i], want[i])) continue;
             const size_t stride = c.channels + c.extra_stride;
             CHECK(false) << describe(c, k) << ": first difference at pixel " << i / stride << " channel " << i % stride
                          << (i % stride >= c.channels ? " (outside the channels: must not be written)" : "") << ": got "

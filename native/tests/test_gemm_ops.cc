@@ -13,6 +13,7 @@
 #include "../core/aligned_buffer.h"
 #include "../dispatch/dispatch.h"
 #include "../ops/activation.h"
+#include "float_test_util.h"
 #include "op_test_util.h"
 #include "test_main.h"
 
@@ -22,15 +23,6 @@ namespace {
 
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr float kInf = std::numeric_limits<float>::infinity();
-
-class IsaScope {
- public:
-  explicit IsaScope(Isa isa) : saved_(active_isa()) { set_active_isa(isa); }
-  ~IsaScope() { set_active_isa(saved_); }
-
- private:
-  Isa saved_;
-};
 
 OpFactory factory(const std::string& op) {
   OpRegistry r;
@@ -55,28 +47,6 @@ std::vector<float> random_values(Rng& rng, size_t n, bool special = false) {
   return v;
 }
 
-uint32_t bits(float v) {
-  uint32_t u;
-  std::memcpy(&u, &v, 4);
-  return u;
-}
-
-// Bit-identical, except that any NaN matches any NaN (payloads depend on instruction forms).
-bool same_floats(const std::vector<float>& got, const std::vector<float>& want, std::string& where) {
-  if (got.size() != want.size()) {
-    where = "size " + std::to_string(got.size()) + " vs " + std::to_string(want.size());
-    return false;
-  }
-  for (size_t i = 0; i < got.size(); ++i) {
-    if (bits(got[i]) == bits(want[i]) || (std::isnan(got[i]) && std::isnan(want[i]))) continue;
-    std::ostringstream s;
-    s << "element " << i << ": got " << got[i] << " (0x" << std::hex << bits(got[i]) << "), expected " << want[i] << " (0x"
-      << bits(want[i]) << ")";
-    where = s.str();
-    return false;
-  }
-  return true;
-}
 
 // The activation as the definitions say: a clamp written out, anything else through Activation::apply.
 void reference_activation(const Activation& act, std::vector<float>& y) {

@@ -12,6 +12,7 @@
 #include "../dispatch/dispatch.h"
 #include "../kernels/sgemm/sgemm_kernel.h"
 #include "../ops/sgemm.h"
+#include "float_test_util.h"
 #include "test_main.h"
 
 namespace octet::test {
@@ -20,16 +21,6 @@ namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr uint32_t kGuardBits = 0x7FBADBAD;  // a NaN payload no computation produces
-
-// Switches the active path for a scope and restores the previous one.
-class IsaScope {
- public:
-  explicit IsaScope(Isa isa) : saved_(active_isa()) { set_active_isa(isa); }
-  ~IsaScope() { set_active_isa(saved_); }
-
- private:
-  Isa saved_;
-};
 
 enum class Values { kRandom, kSpecial };
 enum class Clamp { kNone, kRelu, kRange, kMaxOnly };
@@ -52,12 +43,6 @@ std::string describe(const Case& c, Isa isa) {
     << " packed=" << c.packed << " bias=" << c.bias << " clamp=" << static_cast<int>(c.clamp)
     << " values=" << static_cast<int>(c.values) << " threads=" << c.threads;
   return s.str();
-}
-
-uint32_t bits(float v) {
-  uint32_t u;
-  std::memcpy(&u, &v, 4);
-  return u;
 }
 
 float from_bits(uint32_t u) {
