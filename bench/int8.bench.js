@@ -20,7 +20,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { fmtNum, fmtTime, median, parseArgs, renderTable, rng, runBenchmark } from './util.js';
+import { fmtNum, fmtTime, interleaved as interleavedRuns, parseArgs, renderTable, rng } from './util.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SHARED = join(here, '..', '..', 'shared', 'models');
@@ -51,23 +51,7 @@ async function openOrt(path, threads) {
   return { run: (feeds) => session.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor(v.type, v.data, v.dims)]))), release: () => session.release() };
 }
 
-/**
- * Times `a` and `b` (each `() => Promise`) in alternating benchmark.js runs. Returns the median time
- * of each over all rounds and the median over rounds of b-time ÷ a-time.
- */
-async function interleaved(label, a, b) {
-  const ta = [], tb = [], ratios = [];
-  await a();
-  await b();
-  for (let r = 0; r < rounds; r++) {
-    const ra = await runBenchmark(`${label} a`, (d) => a().then(() => d.resolve()), { defer: true, ...timing });
-    const rb = await runBenchmark(`${label} b`, (d) => b().then(() => d.resolve()), { defer: true, ...timing });
-    ta.push(ra.median);
-    tb.push(rb.median);
-    ratios.push(rb.median / ra.median);
-  }
-  return { a: median(ta), b: median(tb), ratio: median(ratios) };
-}
+const interleaved = (label, a, b) => interleavedRuns(label, a, b, { rounds, timing });
 
 function randomFeeds(inputs, batch, seed) {
   const random = rng(seed);

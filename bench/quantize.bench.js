@@ -3,8 +3,8 @@
  * Quantization accuracy: the shared Fashion-MNIST classifier quantized by quantizeStatic with every
  * calibration method, weights per channel or per tensor, activations uint8 or int8, evaluated on the
  * 10,000 test images of Debian's dataset-fashion-mnist (top-1 %, and the change from float), plus
- * quantizeDynamic. Calibration: the first 256 training images (1,024 for entropy, which compares
- * whole histograms).
+ * quantizeDynamic and quantizeWeights (weight-only: 4/8-bit, float16). Calibration: the first 256
+ * training images (1,024 for entropy, which compares whole histograms).
  *
  * Usage: node bench/quantize.bench.js [--markdown]
  */
@@ -22,7 +22,7 @@ if (!existsSync(`${DATA}/t10k-images-idx3-ubyte.gz`)) {
   console.error(`no Fashion-MNIST in ${DATA}: apt-get install dataset-fashion-mnist`);
   process.exit(1);
 }
-const { InferenceSession, Tensor, quantizeDynamic, quantizeStatic } = await import('../dist/index.js');
+const { InferenceSession, Tensor, quantizeDynamic, quantizeStatic, quantizeWeights } = await import('../dist/index.js');
 
 const load = (split) => ({
   images: gunzipSync(readFileSync(`${DATA}/${split}-images-idx3-ubyte.gz`)).subarray(16),
@@ -65,6 +65,19 @@ for (const method of ['minmax', 'percentile', 'entropy', 'mse']) {
 }
 const dyn = await quantizeDynamic(MODEL);
 const dynAcc = await accuracy(await dyn.createSession());
+for (const [label, options] of [
+  ['weight-only 4-bit, blocks of 32', { bits: 4, blockSize: 32 }],
+  ['weight-only 4-bit, symmetric', { bits: 4, blockSize: 32, symmetric: true }],
+  ['weight-only 4-bit, per channel', { bits: 4, perChannel: true }],
+  ['weight-only 8-bit, blocks of 32', { bits: 8, blockSize: 32 }],
+  ['weight-only float16', { bits: 16 }],
+]) {
+  const q = await quantizeWeights(MODEL, options);
+  const acc = await accuracy(await q.createSession());
+  console.error(`${label}: ${acc}%`);
+  const weights = options.bits === 16 ? 'float16' : `Conv int8 per channel, Gemm ${options.bits}-bit`;
+  rows.push([label, weights, 'float32', acc.toFixed(2), (acc - float).toFixed(2), `${(q.report.bytesAfter / 1024).toFixed(0)} KiB`]);
+}
 rows.push(['dynamic (Gemm only)', 'per channel', 'uint8 at run time', dynAcc.toFixed(2), (dynAcc - float).toFixed(2), `${(dyn.report.bytesAfter / 1024).toFixed(0)} KiB`]);
 
 console.log(`\nFashion-MNIST top-1 on 10,000 test images (${new Date().toISOString()}, node ${process.version})`);

@@ -89,6 +89,25 @@ export function runBenchmark(name, fn, { defer = false, minSamples = 20, maxTime
   });
 }
 
+/**
+ * Times `a` and `b` (each `() => Promise`) in alternating benchmark.js runs, `rounds` of each (the
+ * machine's speed drifts over seconds; alternating exposes both to the same drift). Returns the median
+ * time of each over all rounds and the median over rounds of b-time ÷ a-time (> 1: a is faster).
+ */
+export async function interleaved(label, a, b, { rounds, timing }) {
+  const ta = [], tb = [], ratios = [];
+  await a();
+  await b();
+  for (let r = 0; r < rounds; r++) {
+    const ra = await runBenchmark(`${label} a`, (d) => a().then(() => d.resolve()), { defer: true, ...timing });
+    const rb = await runBenchmark(`${label} b`, (d) => b().then(() => d.resolve()), { defer: true, ...timing });
+    ta.push(ra.median);
+    tb.push(rb.median);
+    ratios.push(rb.median / ra.median);
+  }
+  return { a: median(ta), b: median(tb), ratio: median(ratios) };
+}
+
 export function fmtNum(v, digits = 1) {
   if (v === undefined || v === null || Number.isNaN(v)) return '—';
   return v.toFixed(digits);

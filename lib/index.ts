@@ -14,8 +14,8 @@ export type {
 } from './session/session.js';
 export type { KernelKind, NodeDescription } from './session/describe.js';
 export { Tensor } from './tensor.js';
-export { QuantizedModel, quantizeDynamic, quantizeStatic } from './quantize/index.js';
-export type { CalibrationMethod, QuantizationReport, QuantizeDynamicOptions, QuantizeStaticOptions, TensorReport } from './quantize/index.js';
+export { QuantizedModel, quantizeDynamic, quantizeStatic, quantizeWeights } from './quantize/index.js';
+export type { CalibrationMethod, QuantizationReport, QuantizeDynamicOptions, QuantizeStaticOptions, QuantizeWeightsOptions, TensorReport } from './quantize/index.js';
 export type { TensorConstructor, TensorData, TensorDataTypeMap, TensorType, TensorTypeOf } from './tensor.js';
 export { ops, PackedWeights } from './ops/index.js';
 export type { DequantizeLinearAttributes, FusedActivation, MatMulIntegerAttributes, QLinearMatMulAttributes, QuantizeLinearAttributes } from './ops/index.js';

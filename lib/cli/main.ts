@@ -3,6 +3,7 @@
  * The `octet` command (commander): quantize a model, run it, time it.
  *   octet quantize in.onnx -o out.onnx --calib <folder of .npy / .pb tensors> [--method entropy] [--report r.html]
  *   octet quantize in.onnx -o out.onnx --dynamic
+ *   octet quantize in.onnx -o out.onnx --weights-only [--bits 4|8|16] [--block-size 32]
  *   octet report float.onnx quantized.onnx --calib <folder> [-o report.html]
  *   octet run model.onnx --input x.npy [--input name=y.pb ...]
  *   octet bench model.onnx [--vs other.onnx] [--input x.npy] [--threads 2] [--runs 200]
@@ -13,6 +14,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { InferenceSession } from '../session/session.js';
 import { quantizeDynamic } from '../quantize/quantize-dynamic.js';
 import { quantizeStatic, type CalibrationMethod } from '../quantize/quantize-static.js';
+import { quantizeWeights } from '../quantize/quantize-weights.js';
 import { Tensor } from '../tensor.js';
 import { compareModels } from '../quantize/report.js';
 import { progress } from './progress.js';
@@ -63,17 +65,24 @@ program
   .option('--percentile <p>', 'for --method percentile', parseFloat, 99.999)
   .option('--per-tensor', 'weights per tensor (default: per output channel)')
   .option('--activation-type <type>', 'uint8 | int8', 'uint8')
-  .option('--symmetric', 'symmetric activations')
+  .option('--symmetric', 'symmetric activations (with --weights-only: symmetric weight blocks, no zero points)')
   .option('--exclude <name>', 'node name or operator type to keep float (repeatable)', collect, [] as string[])
   .option('--dynamic', 'dynamic quantization: int8 weights, activations quantized per call (no --calib)')
+  .option('--weights-only', 'weight-only quantization: MatMul/Gemm weights to MatMulNBits, Conv weights int8; activations float (no --calib)')
+  .option('--bits <n>', 'with --weights-only: 4 | 8 | 16 (float16)', integer('--bits', 4), 4)
+  .option('--block-size <n>', 'with --weights-only: K values per scale, a power of 2 >= 16 (--per-channel: one per column)', integer('--block-size', 16), 32)
+  .option('--per-channel', 'with --weights-only: one block per output column')
   .option('--report <file>', 'write the report: .html (one page, SVG plots) or .json')
   .action(async (model: string, o) => {
     const started = performance.now();
     let q;
+    if (o.dynamic && o.weightsOnly) throw new Error('quantize: choose --dynamic or --weights-only, not both');
     if (o.dynamic) {
       q = await quantizeDynamic(model, { perChannel: !o.perTensor, exclude: o.exclude });
+    } else if (o.weightsOnly) {
+      q = await quantizeWeights(model, { bits: o.bits, blockSize: o.blockSize, perChannel: !!o.perChannel, symmetric: !!o.symmetric, exclude: o.exclude });
     } else {
-      if (!o.calib) throw new Error('quantize: --calib <folder> is required (or --dynamic)');
+      if (!o.calib) throw new Error('quantize: --calib <folder> is required (or --dynamic, or --weights-only)');
       const inputNames = (await InferenceSession.create(model)).inputNames;
       const total = readdirSync(o.calib).length;
       const bar = progress('calibrating', total);

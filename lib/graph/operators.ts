@@ -107,7 +107,11 @@ function makeInfo(domain: string, [opType, minOpset = MIN_OPSET, options = {}]: 
  * com.microsoft operators (onnxruntime's contrib domain, version 1): the quantized operators of
  * QOperator models, which octet's QDQ fusion also produces.
  */
-const MICROSOFT: Entry[] = [['QGemm'], ['QLinearAdd'], ['QLinearMul'], ['QLinearGlobalAveragePool'], ['QLinearAveragePool']];
+const MICROSOFT: Entry[] = [
+  ['QGemm'], ['QLinearAdd'], ['QLinearMul'], ['QLinearGlobalAveragePool'], ['QLinearAveragePool'],
+  // Weight-only quantized MatMul (4/8-bit codes dequantized inside the kernel).
+  ['MatMulNBits'],
+];
 
 /** Every supported operator. */
 export const OPERATORS: readonly OperatorInfo[] = Object.freeze([

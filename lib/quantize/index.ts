@@ -3,3 +3,5 @@ export { QuantizedModel, quantizeStatic } from './quantize-static.js';
 export { quantizeDynamic } from './quantize-dynamic.js';
 export type { QuantizeDynamicOptions } from './quantize-dynamic.js';
 export type { CalibrationMethod, QuantizationReport, QuantizeStaticOptions, TensorReport } from './quantize-static.js';
+export { quantizeWeights } from './quantize-weights.js';
+export type { QuantizeWeightsOptions } from './quantize-weights.js';

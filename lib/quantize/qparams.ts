@@ -16,7 +16,7 @@ export interface QParams {
   type: QuantizedElement;
 }
 
-function roundHalfEven(v: number): number {
+export function roundHalfEven(v: number): number {
   const r = Math.round(v);
   return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }

@@ -11,12 +11,11 @@
  */
 import type { IrNode } from '../graph/ir.js';
 import { floatAttribute, intAttribute, NameAllocator } from '../graph/passes/graph-queries.js';
-import { removeDeadNodes } from '../graph/passes/index.js';
 import { allocateTensorData } from '../onnx/index.js';
 import { floatGraph } from './float-graph.js';
-import { writeModel } from '../onnx/write-model.js';
 import { weightScales } from './qparams.js';
-import { QuantizedModel, type QuantizationReport } from './quantize-static.js';
+import type { QuantizedModel, QuantizationReport } from './quantize-static.js';
+import { rewrittenModel } from './rewritten-model.js';
 
 export interface QuantizeDynamicOptions {
   /** Weights per output column (else per tensor). Default true. */
@@ -102,20 +101,6 @@ export async function quantizeDynamic(model: string | Uint8Array, options: Quant
     weights.push({ name: n.inputs[1]!, perChannel, channels: scales.length });
   }
   g.nodes = out;
-  removeDeadNodes(g);
-  const written = writeModel(g, { opset: Math.max(g.opsets.get('') ?? 0, 11) });
-  const report: QuantizationReport = {
-    method: 'dynamic',
-    calibrationBatches: 0,
-    activations: [],
-    weights,
-    quantizedNodes,
-    floatNodes: originalNames.filter((name) => !quantizedNodes.includes(name)),
-    bytesBefore: bytes.length,
-    bytesAfter: written.length,
-    layers: [],
-    weightHistograms: [],
-  };
-  return new QuantizedModel(written, report);
+  return rewrittenModel(g, { method: 'dynamic', minOpset: 11, originalNames, quantizedNodes, weights, bytesBefore: bytes.length });
 }
 

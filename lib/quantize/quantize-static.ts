@@ -71,8 +71,8 @@ export interface TensorReport {
 }
 
 export interface QuantizationReport {
-  /** How activation ranges were chosen; 'dynamic': at run time, per call (quantizeDynamic). */
-  method: CalibrationMethod | 'dynamic';
+  /** How activation ranges were chosen; 'dynamic': at run time, per call (quantizeDynamic); 'weight-only': not quantized (quantizeWeights). */
+  method: CalibrationMethod | 'dynamic' | 'weight-only';
   calibrationBatches: number;
   activations: TensorReport[];
   weights: { name: string; perChannel: boolean; channels: number }[];

@@ -123,6 +123,7 @@ void register_quantize_graph_ops(OpRegistry& r); // QuantizeLinear, DequantizeLi
 void register_qconv_ops(OpRegistry& r);          // QLinearConv, ConvInteger        (ops/qconv_ops.cc)
 void register_qlinear_elementwise_ops(OpRegistry& r);  // QLinearAdd, QLinearMul, octet QLinearLookup (ops/qlinear_elementwise_ops.cc)
 void register_qlinear_pool_ops(OpRegistry& r);   // QLinearGlobalAveragePool, QLinearAveragePool (ops/qlinear_pool_ops.cc)
+void register_matmul_nbits_ops(OpRegistry& r);   // com.microsoft MatMulNBits (weight-only 4/8-bit) (ops/matmul_nbits_ops.cc)
 
 // Helpers for operator factories: errors that name the node.
 [[noreturn]] void throw_node_type(const NodeSpec& node, const std::string& message);

@@ -18,6 +18,7 @@ const OpRegistry& OpRegistry::global() {
     register_qconv_ops(r);
     register_qlinear_elementwise_ops(r);
     register_qlinear_pool_ops(r);
+    register_matmul_nbits_ops(r);
     return r;
   }();
   return registry;

@@ -75,6 +75,19 @@ describe.skipIf(!existsSync(CLI))('octet command', () => {
     expect(bench.stdout.match(/median [0-9.]+ ms/g)).toHaveLength(2);
   });
 
+  it('quantizes weights only (4-bit MatMulNBits, int8 convolutions) and runs the result', () => {
+    const w = join(tmp, 'w.onnx');
+    const q = octet('quantize', MODEL, '-o', w, '--weights-only', '--bits', '4', '--block-size', '16');
+    expect(q.status, q.stderr).toBe(0);
+    expect(q.stdout).toMatch(/nodes quantized \(weight-only\)/);
+    const run = octet('run', w, '--input', input);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^logits: float32 \[16, 10\] /m);
+    const bad = octet('quantize', MODEL, '-o', join(tmp, 'x.onnx'), '--weights-only', '--bits', '5');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/bits must be 4, 8 or 16/);
+  });
+
   it('bad use exits 1 with a message', () => {
     const noCalib = octet('quantize', MODEL, '-o', join(tmp, 'x.onnx'));
     expect(noCalib.status).toBe(1);

@@ -5,6 +5,7 @@ import { contribRules, octetQuantizedRules } from './contrib.js';
 import { convRules } from './conv.js';
 import { elementwiseRules } from './elementwise.js';
 import { matmulRules } from './matmul.js';
+import { matmulNBits } from './matmul-nbits.js';
 import { normalizationRules } from './normalization.js';
 import { quantizeRules } from './quantize.js';
 import { reduceRules } from './reduce.js';
@@ -27,7 +28,7 @@ const OCTET_RULES: Record<string, ShapeRule> = {
   ...octetQuantizedRules,
 };
 
-const MICROSOFT_RULES: Record<string, ShapeRule> = contribRules;
+const MICROSOFT_RULES: Record<string, ShapeRule> = { ...contribRules, MatMulNBits: matmulNBits };
 
 /** The shape rule of (domain, opType), or undefined when shape inference does not know the operator. */
 export function shapeRule(domain: string, opType: string): ShapeRule | undefined {
