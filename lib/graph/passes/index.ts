@@ -7,6 +7,7 @@ import { foldBatchNorm } from './fold-batch-norm.js';
 import { fuseActivations } from './fuse-activations.js';
 import { composeLookups } from './compose-lookups.js';
 import { fuseQdq } from './fuse-qdq.js';
+import { lookupBinary } from './lookup-binary.js';
 import { removeDeadNodes } from './remove-dead-nodes.js';
 import { removeIdentities } from './remove-identities.js';
 import { sortNodes } from './sort-nodes.js';
@@ -16,6 +17,7 @@ export { foldBatchNorm } from './fold-batch-norm.js';
 export { fuseActivations } from './fuse-activations.js';
 export { composeLookups } from './compose-lookups.js';
 export { fuseQdq } from './fuse-qdq.js';
+export { lookupBinary } from './lookup-binary.js';
 export { lowerQOperators } from './lower-qoperators.js';
 export { removeDeadNodes } from './remove-dead-nodes.js';
 export { removeIdentities } from './remove-identities.js';
@@ -32,6 +34,9 @@ export function optimizeGraph(g: IrGraph): void {
   removeIdentities(g);
   fuseQdq(g);
   removeDeadNodes(g);  // the DQs fusion left unread, so that chains of tables see single readers
+  composeLookups(g);
+  lookupBinary(g);  // hard-swish: Mul(x, table(x)) → one table, then composed with its neighbours
+  removeDeadNodes(g);
   composeLookups(g);
   foldBatchNorm(g);
   fuseActivations(g);
