@@ -12,7 +12,12 @@
 
 /**
  * KL(P || Q) of two unnormalised histograms. As TensorRT's calibrator does, bins where one is zero and
- * the other is not get a small share moved onto them (smoothing) instead of an infinite divergence.
+ * the other is not get a small share (eps each) moved onto them (smoothing) instead of an infinite
+ * divergence. The share is taken from the nonzero bins in proportion to their mass, so a small bin
+ * never goes negative. (Subtracting an equal share from each, as the reference code does, can make a
+ * small nonzero bin negative; skipping it then dropped the outlier bin's term from the sum, and a
+ * sparse histogram — an 8-bit image's 128 distinct |x| values over 2048 bins — got a clipping
+ * threshold near zero.)
  */
 function klDivergence(p: Float64Array, q: Float64Array): number {
   const smooth = (h: Float64Array): Float64Array | null => {
@@ -23,15 +28,15 @@ function klDivergence(p: Float64Array, q: Float64Array): number {
       if (v === 0) zeros++;
     }
     if (total === 0 || zeros === h.length) return null;
-    const take = (eps * zeros) / (h.length - zeros);
+    const keep = 1 - Math.min(0.5, eps * zeros);
     const out = new Float64Array(h.length);
-    for (let i = 0; i < h.length; i++) out[i] = h[i]! === 0 ? eps : h[i]! / total - take;
+    for (let i = 0; i < h.length; i++) out[i] = h[i]! === 0 ? (1 - keep) / zeros : (h[i]! / total) * keep;
     return out;
   };
   const ps = smooth(p), qs = smooth(q);
   if (!ps || !qs) return Infinity;
   let kl = 0;
-  for (let i = 0; i < ps.length; i++) if (ps[i]! > 0 && qs[i]! > 0) kl += ps[i]! * Math.log(ps[i]! / qs[i]!);
+  for (let i = 0; i < ps.length; i++) kl += ps[i]! * Math.log(ps[i]! / qs[i]!);
   return kl;
 }
 

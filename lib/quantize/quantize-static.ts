@@ -219,24 +219,44 @@ export async function quantizeStatic(model: string | Uint8Array, options: Quanti
   }
   if (count === 0) throw new RangeError('quantizeStatic: calibrationData is empty');
 
+  // Probabilities (Softmax, Sigmoid, HardSigmoid outputs) keep their observed range whatever the
+  // method: their rare large values are the answer (a CTC head's softmax is ~0 almost everywhere),
+  // and clipping them, as a percentile or a KL threshold does, erases it.
+  // Reshaped or transposed, they are still probabilities.
+  const probabilities = new Set<string>();
+  const moves = ['Reshape', 'Transpose', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity'];
+  for (const n of graph.node ?? []) {
+    const op = n.opType ?? '';
+    if (['Softmax', 'Sigmoid', 'HardSigmoid'].includes(op) || (moves.includes(op) && probabilities.has(n.input?.[0] ?? ''))) {
+      for (const o of n.output ?? []) probabilities.add(o);
+    }
+  }
+
   const activations = new Map<string, QParams>();
   const tensorReports: TensorReport[] = [];
   for (const [name, observer] of observers) {
     const exact: Range = observer instanceof MinMaxObserver ? observer.range() : observer.minMax.range();
     let range = observer instanceof MovingAverageObserver ? observer.range() : exact;
-    if (observer instanceof HistogramObserver) range = observer.percentileRange(opts.percentile);
+    if (probabilities.has(name)) range = exact;
+    else if (observer instanceof HistogramObserver) range = observer.percentileRange(opts.percentile);
     else if (observer instanceof AbsHistogramObserver) {
       const { counts, width } = observer.histogram();
-      // The search works on |x|: right for one-sided tensors (a ReLU's output) and symmetric ones; a
-      // lopsided two-sided tensor (an image normalised to [-0.8, 2]) folds into a misleading |x|, so it
-      // keeps its observed range. Levels over [0, T]: all 255 steps of uint8 for a one-sided tensor,
-      // half of them when the grid also covers negative values.
-      const oneSided = exact.min >= 0 && opts.activationType === 'uint8' && !opts.symmetricActivations;
+      // The search works on |x|: right for one-sided tensors (a ReLU's output) and, for mse, symmetric
+      // ones. A lopsided two-sided tensor (an image normalised to [-0.8, 2]) folds into a misleading
+      // |x|, so it keeps its observed range; so does every two-sided tensor under entropy, whose KL
+      // measure ignores how far clipped values move: on PaddleOCR's rec model (heavy-tailed
+      // batch-norm outputs) it clipped [-24, 25] to ±3.2 and the model read 0.4% of characters.
+      // Levels over [0, T]: all 255 steps of uint8 for a one-sided tensor, half of them when the grid
+      // also covers negative values.
+      // One-sided means starting near 0 (a ReLU's output): a tensor living in [0.73, 2.7] (a layer
+      // norm's variance) has an |x| histogram empty below 0.73, and a threshold found there would
+      // collapse its range to a point.
+      const oneSided = exact.min >= 0 && exact.min <= 0.1 * exact.max && opts.activationType === 'uint8' && !opts.symmetricActivations;
       const symmetricEnough = Math.min(-exact.min, exact.max) >= 0.5 * Math.max(-exact.min, exact.max);
-      if (oneSided || (exact.min < 0 && symmetricEnough)) {
+      if (oneSided || (exact.min < 0 && symmetricEnough && opts.method === 'mse')) {
         const levels = oneSided ? 255 : 128;
         const t = opts.method === 'entropy' ? entropyThreshold(counts, width, levels) : mseThreshold(counts, width, levels);
-        range = { min: Math.max(exact.min, -t), max: Math.min(exact.max, t) };
+        if (t > Math.max(exact.min, 0)) range = { min: Math.max(exact.min, -t), max: Math.min(exact.max, t) };
       }
     }
     const ov = opts.overrides[name];

@@ -95,6 +95,23 @@ describe('clipping thresholds', () => {
     expect(mseThreshold(f.counts, f.width)).toBeGreaterThan(0.95);
     expect(entropyThreshold(f.counts, f.width)).toBeGreaterThan(0.9);
   });
+
+  it('entropy keeps the range of a sparse histogram whose mass sits at its top (an 8-bit image)', async () => {
+    const { AbsHistogramObserver } = await import('../../lib/quantize/observers.js');
+    const { entropyThreshold } = await import('../../lib/quantize/clip-search.js');
+    // A rendered text line, normalised to [-1, 1]: mostly background at 1, padding at 0, a few gray
+    // levels between — 128 distinct |x| over 2048 bins. Clipping it anywhere below 1 moves the
+    // background, most of the mass.
+    const rng = new Rng(9);
+    const image = new AbsHistogramObserver();
+    image.update(Float32Array.from({ length: 40000 }, () => {
+      const r = rng.next();
+      const gray = r < 0.5 ? 255 : r < 0.85 ? 127.5 : Math.floor(rng.next() * 256);
+      return (gray / 255 - 0.5) / 0.5;
+    }));
+    const h = image.histogram();
+    expect(entropyThreshold(h.counts, h.width)).toBeGreaterThan(0.95);
+  });
 });
 
 describe('moving-average min/max', () => {
