@@ -38,6 +38,7 @@ CpuFeatures detect() {
   const bool avx512vl = (ebx >> 31) & 1;
   const bool avx512vnni = (ecx >> 11) & 1;
   f.avx512_vpopcntdq = zmm_state && ((ecx >> 14) & 1);
+  f.avx512_vbmi = zmm_state && avx512f && avx512bw && ((ecx >> 1) & 1);
   f.avx2 = ymm_state && avx2 && fma;
   f.avx512vnni = f.avx2 && zmm_state && avx512f && avx512bw && avx512vl && avx512vnni;
   unsigned eax1, ebx1, ecx1, edx1;
@@ -69,6 +70,7 @@ std::vector<std::string> CpuFeatures::names() const {
   if (avx512vnni) out.push_back("avx512vnni");
   if (avx_vnni) out.push_back("avx-vnni");
   if (avx512_vpopcntdq) out.push_back("avx512-vpopcntdq");
+  if (avx512_vbmi) out.push_back("avx512-vbmi");
   if (neon) out.push_back("neon");
   if (neon_dot) out.push_back("neon-dotprod");
   if (neon_i8mm) out.push_back("neon-i8mm");

@@ -11,6 +11,7 @@ struct CpuFeatures {
   bool avx512vnni = false;  // AVX-512 F/BW/VL/VNNI; OS saves zmm and opmask state
   bool avx_vnni = false;
   bool avx512_vpopcntdq = false;
+  bool avx512_vbmi = false;  // byte permutes (vpermb, vpermi2b): the table lookups
   bool neon = false;
   bool neon_dot = false;    // SDOT/UDOT (ARMv8.2 dot product)
   bool neon_i8mm = false;

@@ -27,7 +27,9 @@
 #include <vector>
 
 #include "../core/parallel.h"
+#include "../dispatch/dispatch.h"
 #include "../graph/op.h"
+#include "../kernels/lookup/lookup_kernel.h"
 #include "conv/layout_checks.h"
 #include "elementwise/broadcast.h"
 #include "quantized_params.h"
@@ -46,20 +48,6 @@ int threads_for(int64_t n, int threads) {
   return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(std::max(threads, 1), useful)));
 }
 
-// y[i] = table[x[i]]. Pointers as plain arguments: through a lambda's captured references, every byte
-// store (which may alias anything) made the compiler reload x, y and the table. y may equal x (each
-// byte is read before it is written), so they are not restrict.
-void lookup_bytes(const uint8_t* x, uint8_t* y, size_t n, const uint8_t* __restrict table) {
-  size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const uint8_t a = table[x[i]], b = table[x[i + 1]], c = table[x[i + 2]], d = table[x[i + 3]];
-    y[i] = a;
-    y[i + 1] = b;
-    y[i + 2] = c;
-    y[i + 3] = d;
-  }
-  for (; i < n; ++i) y[i] = table[x[i]];
-}
 
 // ---- QLinearAdd, QLinearMul ----
 
@@ -236,6 +224,7 @@ class QLinearLookupOp final : public Op {
     require_output(node, init.output(0), table.dtype, x.shape, "Y");
     std::memcpy(table_.data(), table.constant, table_.size());
     total_ = x.numel();
+    lookup_ = lookup_kernel(active_isa());
   }
 
   void run(const RunContext& ctx, const TensorView* const* in, TensorView* const* out) const override {
@@ -243,7 +232,8 @@ class QLinearLookupOp final : public Op {
     const uint8_t* x = static_cast<const uint8_t*>(in[0]->data);  // the byte, read unsigned
     uint8_t* y = static_cast<uint8_t*>(out[0]->data);               // may equal x: read, then write
     const uint8_t* table = table_.data();
-    const auto body = [&](size_t begin, size_t end, size_t) { lookup_bytes(x + begin, y + begin, end - begin, table); };
+    const LookupFn lookup = lookup_;
+    const auto body = [&](size_t begin, size_t end, size_t) { lookup(x + begin, y + begin, end - begin, table); };
     const int threads = threads_for(total_, ctx.threads);
     if (threads <= 1) body(0, static_cast<size_t>(total_), 0);
     else parallel_ranges(static_cast<size_t>(total_), threads, static_cast<size_t>(kGrain) / 4, kMaxChunk, body);
@@ -252,6 +242,7 @@ class QLinearLookupOp final : public Op {
  private:
   std::array<uint8_t, 256> table_{};
   int64_t total_ = 0;
+  LookupFn lookup_ = nullptr;
 };
 
 std::unique_ptr<Op> make_qlinear_add(const OpInit& init) { return std::make_unique<QLinearBinaryOp>(init, BinaryKind::kAdd); }
