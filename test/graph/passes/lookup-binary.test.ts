@@ -51,7 +51,7 @@ describe('lookupBinary', () => {
             expect(plain.describe().map((d) => d.opType)).toContain(op);
             const a = (await fused.run({ x: new Tensor(type, x, [256]) })).y!.data;
             const b = (await plain.run({ x: new Tensor(type, x, [256]) })).y!.data;
-            expect(Array.from(a)).toEqual(Array.from(b));
+            expect(Array.from(a as Uint8Array)).toEqual(Array.from(b as Uint8Array));
             await fused.release();
             await plain.release();
           });
