@@ -165,8 +165,9 @@ describe('operator table', () => {
   it('lists every operator once with parameter inputs, in-place and view flags', () => {
     const keys = OPERATORS.map((o) => `${o.domain}::${o.opType}`);
     expect(new Set(keys).size).toBe(keys.length);
-    // 110 ai.onnx operators, 5 com.microsoft quantized ones, octet::Copy and octet::QLinearLookup.
-    expect(OPERATORS.length).toBe(117);
+    // 110 ai.onnx operators, 5 com.microsoft quantized ones and MatMulNBits, octet::Copy and
+    // octet::QLinearLookup.
+    expect(OPERATORS.length).toBe(118);
     expect(OPERATORS.filter((o) => o.domain === '').length).toBe(110);
     expect(operatorInfo('com.microsoft', 'QLinearAdd')).toMatchObject({ minOpset: 1, maxOpset: 1 });
     expect(operatorInfo('octet', 'QLinearLookup')!.inPlace).toBe(true);

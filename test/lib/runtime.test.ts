@@ -49,8 +49,8 @@ describe('runtime', () => {
 });
 
 describe('public exports', () => {
-  it('index exports InferenceSession, Tensor, quantizeStatic, quantizeDynamic, QuantizedModel, ops, runtimeInfo, setNumThreads, PackedWeights', () => {
-    expect(Object.keys(octet).sort()).toEqual(['InferenceSession', 'PackedWeights', 'QuantizedModel', 'Tensor', 'ops', 'quantizeDynamic', 'quantizeStatic', 'runtimeInfo', 'setNumThreads']);
+  it('index exports InferenceSession, Tensor, quantizeStatic, quantizeDynamic, quantizeWeights, QuantizedModel, ops, runtimeInfo, setNumThreads, PackedWeights', () => {
+    expect(Object.keys(octet).sort()).toEqual(['InferenceSession', 'PackedWeights', 'QuantizedModel', 'Tensor', 'ops', 'quantizeDynamic', 'quantizeStatic', 'quantizeWeights', 'runtimeInfo', 'setNumThreads']);
     expect(typeof PackedWeights).toBe('function');
   });
 
