@@ -15,7 +15,7 @@
  */
 import type { OnnxElemType } from '../../onnx/model.js';
 import type { IrGraph, IrNode } from '../ir.js';
-import { isOnnxDomain, newNode, producerIndex, scalarFloat32 } from './graph-queries.js';
+import { isOnnxDomain, NameAllocator, newNode, producerIndex, scalarFloat32 } from './graph-queries.js';
 import { byteValue } from './lookup-tables.js';
 
 const f32 = Math.fround;
@@ -67,6 +67,7 @@ function requant(f: number, zp: number, type: OnnxElemType): number {
 
 export function lookupBinary(g: IrGraph): void {
   const producers = producerIndex(g);
+  const names = new NameAllocator(g);
   for (let k = 0; k < g.nodes.length; k++) {
     const node = g.nodes[k]!;
     if (node.domain !== 'com.microsoft' || (node.opType !== 'QLinearMul' && node.opType !== 'QLinearAdd')) continue;
@@ -90,9 +91,7 @@ export function lookupBinary(g: IrGraph): void {
       const f = node.opType === 'QLinearMul' ? f32(da * db * m) : f32(f32(da * ra) + f32(db * rb));
       table[byte] = requant(f, zc.value, zc.type);
     }
-    const name = `${node.outputs[0]}_table`;
-    let unique = name;
-    for (let i = 2; g.constants.has(unique) || g.types.has(unique); i++) unique = `${name}_${i}`;
+    const unique = names.fresh(`${node.outputs[0]}_table`);
     g.constants.set(unique, { name: unique, type: zc.type, dims: [256], data: table });
     g.types.set(unique, { elemType: zc.type, shape: [256] });
     const lookup = newNode(g, { name: node.name, opType: 'QLinearLookup', domain: 'octet', opset: 1, inputs: [a.x, unique], outputs: [...node.outputs] });
