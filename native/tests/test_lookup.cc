@@ -14,7 +14,9 @@ namespace octet::test {
 TEST(lookup_every_path_matches_the_scalar_loop) {
   std::vector<std::pair<const char*, LookupFn>> paths = {{"scalar", lookup_bytes_scalar}};
   for (Isa isa : supported_isas()) paths.push_back({isa_name(isa), lookup_kernel(isa)});
-  if (cpu_features().avx512_vbmi) CHECK(lookup_bytes_avx512vbmi() != nullptr) << "VBMI CPU, but no VBMI lookup in this build";
+  if (cpu_features().avx512_vbmi) {
+    CHECK(lookup_bytes_avx512vbmi() != nullptr) << "VBMI CPU, but no VBMI lookup in this build";
+  }
   Rng rng(41);
   for (int trial = 0; trial < 230; ++trial) {
     const size_t n = trial <= 200 ? static_cast<size_t>(trial) : static_cast<size_t>(rng.uniform(1000, 70000));
