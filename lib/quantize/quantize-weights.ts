@@ -214,9 +214,9 @@ class GraphRewriter {
   matmulNBits(n: IrNode, q: NBitsWeight, isGemm: boolean): IrNode[] {
     const wName = n.inputs[1]!;
     const blocks = Math.ceil(q.K / q.blockSize);
-    const codes = this.constant(`${wName}_q${q.bits}`, 'uint8', [q.N, blocks, (q.blockSize * q.bits) / 8], copyData(Uint8Array, q.codes));
-    const scales = this.constant(`${wName}_scales`, 'float32', [q.N * blocks], copyData(Float32Array, q.scales));
-    const zp = q.zeroPoints ? this.constant(`${wName}_zero_points`, 'uint8', [q.zeroPoints.length], copyData(Uint8Array, q.zeroPoints)) : '';
+    const codes = this.constant(`${wName}_q${q.bits}`, 'uint8', [q.N, blocks, (q.blockSize * q.bits) / 8], q.codes);
+    const scales = this.constant(`${wName}_scales`, 'float32', [q.N * blocks], q.scales);
+    const zp = q.zeroPoints ? this.constant(`${wName}_zero_points`, 'uint8', [q.zeroPoints.length], q.zeroPoints) : '';
     const attrs: IrNode['attributes'] = new Map([
       ['K', { type: 'int', value: q.K }],
       ['N', { type: 'int', value: q.N }],
@@ -265,10 +265,4 @@ class GraphRewriter {
     const castNode = this.node('Cast', '', [half], [cast], new Map([['to', { type: 'int', value: 1 }]]));
     return [castNode, { ...n, inputs: n.inputs.map((v, i) => (i === index ? cast : v)) }];
   }
-}
-
-function copyData<T extends Uint8Array | Float32Array>(make: { new (n: number): T }, src: T): T {
-  const out = allocateTensorData(make as never, src.length) as T;
-  out.set(src as never);
-  return out;
 }

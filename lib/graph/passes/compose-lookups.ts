@@ -5,9 +5,8 @@
  * table's output has no other reader and is not a graph output.
  */
 import type { IrGraph, IrNode } from '../ir.js';
-import { consumerIndex, graphOutputNames, producerIndex, removeNodes } from './graph-queries.js';
+import { consumerIndex, graphOutputNames, isLookup, producerIndex, removeNodes } from './graph-queries.js';
 
-const isLookup = (n: IrNode | undefined): n is IrNode => n !== undefined && n.domain === 'octet' && n.opType === 'QLinearLookup';
 
 export function composeLookups(g: IrGraph): void {
   const producers = producerIndex(g);

@@ -146,6 +146,11 @@ export function knownElemType(g: IrGraph, name: string, producers: Map<string, I
   return null;
 }
 
+/** An octet QLinearLookup (a 256-entry table applied to each byte). */
+export function isLookup(n: IrNode | undefined): n is IrNode {
+  return n !== undefined && n.domain === 'octet' && n.opType === 'QLinearLookup';
+}
+
 /** Removes nodes (by identity) from g.nodes in one sweep. */
 export function removeNodes(g: IrGraph, dead: Set<IrNode>): void {
   if (dead.size > 0) g.nodes = g.nodes.filter((n) => !dead.has(n));

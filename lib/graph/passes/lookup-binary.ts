@@ -15,13 +15,12 @@
  */
 import type { OnnxElemType } from '../../onnx/model.js';
 import type { IrGraph, IrNode } from '../ir.js';
-import { isOnnxDomain, NameAllocator, newNode, producerIndex, scalarFloat32 } from './graph-queries.js';
+import { isLookup, isOnnxDomain, NameAllocator, newNode, producerIndex, scalarFloat32 } from './graph-queries.js';
 import { byteValue } from './lookup-tables.js';
 
 const f32 = Math.fround;
 const ROUND_MAGIC = 12582912;  // 1.5 · 2^23: (f + magic) - magic rounds a float32 |f| < 2^22 half to even
 
-const isLookup = (n: IrNode | undefined): n is IrNode => n !== undefined && n.domain === 'octet' && n.opType === 'QLinearLookup';
 
 /** The byte tensor an operand is a function of, and the table of that function (null: identity). */
 function source(g: IrGraph, producers: Map<string, IrNode>, value: string): { x: string; table: Uint8Array | Int8Array | null } {
