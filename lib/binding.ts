@@ -77,6 +77,8 @@ export interface NativeSession {
   removePlan(id: number): void;
   /** Creates the plan's operators (packs weights) on a worker thread. */
   buildPlan(id: number): Promise<void>;
+  /** Gives up the raw bytes of these initializers where packed (lib/session/released-weights.ts); returns those released. */
+  releasePacked(indices: number[]): number[];
   planInfo(id: number): { arenaBytes: number; scratchBytes: number; pooledBytes: number };
   /** Times every node of every plan from now on (or stops). */
   setProfiling(on: boolean): void;
@@ -87,14 +89,24 @@ export interface NativeSession {
   release(): void;
 }
 
+export interface NativeInitializer {
+  dtype: number;
+  shape: number[];
+  data: ArrayBufferView;
+  /** Read only as a packed weight: native may give its bytes up once packed (lib/session/released-weights.ts). */
+  packOnly?: boolean;
+}
+
 export interface NativeSessionConstructor {
-  new (initializers: { dtype: number; shape: number[]; data: ArrayBufferView }[], threads: number): NativeSession;
+  new (initializers: NativeInitializer[], threads: number): NativeSession;
 }
 
 export interface NativeBinding {
   NativeSession: NativeSessionConstructor;
   /** Graph operators implemented natively: 'OpType' or 'domain.OpType'. */
   nativeOperators(): string[];
+  /** `bytes` zeroed bytes in memory whose pages a session can give back as it packs weights (a model file's). */
+  allocModelBuffer(bytes: number): ArrayBuffer;
   runtimeInfo(): NativeRuntimeInfo;
   /** Switches the path used from now on (tests, OCTET_ISA does the same at load). Throws if unavailable. */
   setIsa(isa: IsaName): void;

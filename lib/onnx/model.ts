@@ -127,4 +127,9 @@ export interface ReadModelOptions {
    * and viewed) instead of copied. Only for bytes nothing else reads afterwards. Default: false.
    */
   transferBytes?: boolean;
+  /**
+   * The whole ArrayBuffer the bytes are a prefix of, handed over with them (a buffer read to a file's
+   * size plus spare bytes): tensors may be decoded in place anywhere in it.
+   */
+  ownedBuffer?: ArrayBuffer;
 }

@@ -25,7 +25,8 @@ export function readModel(source: string | Uint8Array, options: ReadModelOptions
     ctx = { source: path, baseDir: options.baseDir ?? dirname(path), ownedBytes: wholeBuffer(bytes) };
   } else if (source instanceof Uint8Array) {
     bytes = source;
-    ctx = { source: '<bytes>', baseDir: options.baseDir, ownedBytes: options.transferBytes ? wholeBuffer(source) : undefined };
+    const owned = options.ownedBuffer !== undefined && source.buffer === options.ownedBuffer && source.byteOffset === 0 ? new Uint8Array(options.ownedBuffer) : undefined;
+    ctx = { source: '<bytes>', baseDir: options.baseDir, ownedBytes: owned ?? (options.transferBytes ? wholeBuffer(source) : undefined) };
   } else {
     throw new TypeError(`readModel: source must be a file path or a Uint8Array, got ${source === null ? 'null' : typeof source}`);
   }

@@ -20,6 +20,9 @@ import { writeQdqModel, type QuantizedBias, type QuantizedWeight } from './qdq-w
 import { histogramOf, medianLatency, reportHtml, tensorSqnr, type LayerReport, type WeightHistogram } from './report.js';
 import { qparamsFromRange, weightScales, type QParams, type QuantizedElement } from './qparams.js';
 
+/** Values per histogram bin below which entropy and mse keep a tensor's observed range. */
+const MIN_SAMPLES_PER_BIN = 16;
+
 export type CalibrationMethod = 'minmax' | 'percentile' | 'entropy' | 'mse';
 
 export interface QuantizeStaticOptions {
@@ -253,7 +256,14 @@ export async function quantizeStatic(model: string | Uint8Array, options: Quanti
       // collapse its range to a point.
       const oneSided = exact.min >= 0 && exact.min <= 0.1 * exact.max && opts.activationType === 'uint8' && !opts.symmetricActivations;
       const symmetricEnough = Math.min(-exact.min, exact.max) >= 0.5 * Math.max(-exact.min, exact.max);
-      if (oneSided || (exact.min < 0 && symmetricEnough && opts.method === 'mse')) {
+      // Too few values to estimate a distribution (an SE block's squeezed vector: a few thousand over
+      // the whole calibration set) also keeps the observed range: on a sparse histogram the KL
+      // measure is mostly sampling noise, and on PaddleOCR's rec model entropy clipped the SE blocks'
+      // hidden ReLUs to a quarter of their range and the model read 4% of characters.
+      let samples = 0;
+      for (const c of counts) samples += c;
+      const enough = samples >= MIN_SAMPLES_PER_BIN * counts.length;
+      if (enough && (oneSided || (exact.min < 0 && symmetricEnough && opts.method === 'mse'))) {
         const levels = oneSided ? 255 : 128;
         const t = opts.method === 'entropy' ? entropyThreshold(counts, width, levels) : mseThreshold(counts, width, levels);
         if (t > Math.max(exact.min, 0)) range = { min: Math.max(exact.min, -t), max: Math.min(exact.max, t) };

@@ -4,9 +4,8 @@
  * (or makes) the plan for their shapes and runs the whole graph in one native job on a worker thread,
  * so the event loop keeps serving while a model runs. runSync() does the same on the calling thread.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { binding, type NativeSession } from '../binding.js';
+import { binding, type NativeInitializer, type NativeSession } from '../binding.js';
 import { describeValue } from '../errors.js';
 import { checkQuantization, checkSupported, cloneGraph, foldConstants, graphFromModel, inferTypes, parameterInputNames } from '../graph/index.js';
 import type { IrGraph } from '../graph/ir.js';
@@ -19,6 +18,8 @@ import { allocate, dtypeCode, isNumericData, tensorTypeOf, tensorTypeOfCode } fr
 import { checkFeeds, checkFetches, type ModelInput } from './feeds.js';
 import { describeGraph, type KernelKind, type NodeDescription } from './describe.js';
 import { PlanCache, type PreparedPlan } from './plan-cache.js';
+import { readModelFile } from './model-file.js';
+import { markReleased, packOnlyConstants } from './released-weights.js';
 import { availableParallelism } from 'node:os';
 
 export interface SessionOptions {
@@ -92,11 +93,13 @@ function checkOptions(options: unknown): Required<Pick<SessionOptions, 'intraOpN
   return { intraOpNumThreads: threads, planCacheSize, optimize: o.graphOptimizationLevel !== 'disabled' };
 }
 
-async function loadBytes(source: unknown): Promise<{ bytes: Uint8Array; baseDir?: string; label: string; ours?: boolean }> {
+async function loadBytes(source: unknown): Promise<{ bytes: Uint8Array; baseDir?: string; label: string; ours?: ArrayBuffer }> {
   if (typeof source === 'string') {
     const path = resolve(source);
-    // A Buffer is a Uint8Array: used as is (a copy would double the peak) and decoded in place.
-    return { bytes: await readFile(path), baseDir: dirname(path), label: source, ours: true };
+    // Read into native model memory (released page by page as weights are packed: released-weights.ts)
+    // and decoded in place: a copy would double the peak.
+    const bytes = await readModelFile(path);
+    return { bytes, baseDir: dirname(path), label: source, ours: bytes.buffer as ArrayBuffer };
   }
   if (source instanceof Uint8Array) return { bytes: source, label: 'model bytes' };
   if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), label: 'model bytes' };
@@ -115,6 +118,8 @@ export class InferenceSession implements AsyncDisposable {
   private readonly plans: PlanCache;
   private readonly parameterInputs: Set<string>;
   private peakArena = 0;
+  /** Packed-weight constants whose raw bytes native still holds (released after a plan is built). */
+  private unreleased: string[];
 
   private constructor(
     private readonly graph: IrGraph,
@@ -122,8 +127,10 @@ export class InferenceSession implements AsyncDisposable {
     native: NativeSession,
     private readonly optimize: boolean,
     planCacheSize: number,
+    packOnly: Set<string>,
   ) {
     this.native = native;
+    this.unreleased = [...packOnly].filter((name) => initializerIndex.has(name));
     this.inputs = graph.inputs.map((i) => {
       const type = tensorTypeOf(i.type.elemType);
       if (!type) throw new TypeError(`InferenceSession.create: input '${i.name}' has element type ${i.type.elemType}, which is not supported`);
@@ -150,15 +157,16 @@ export class InferenceSession implements AsyncDisposable {
   static async create(source: string | Uint8Array | ArrayBuffer | ArrayBufferView, options?: SessionOptions): Promise<InferenceSession> {
     const opts = checkOptions(options);
     const { bytes, baseDir, ours } = await loadBytes(source);
-    const model = readModel(bytes, { ...(baseDir === undefined ? {} : { baseDir }), transferBytes: ours === true });
+    const model = readModel(bytes, { ...(baseDir === undefined ? {} : { baseDir }), ...(ours ? { ownedBuffer: ours } : {}) });
     const graph = graphFromModel(model);
     checkQuantization(graph);
     lowerQOperators(graph);
     checkSupported(graph);
     if (opts.optimize) optimizeGraph(graph);
-    const { list, index } = initializersOf(graph);
+    const packOnly = packOnlyConstants(graph);
+    const { list, index } = initializersOf(graph, packOnly);
     const native = new binding.NativeSession(list, opts.intraOpNumThreads);
-    const session = new InferenceSession(graph, index, native, opts.optimize, opts.planCacheSize);
+    const session = new InferenceSession(graph, index, native, opts.optimize, opts.planCacheSize, packOnly);
     if ((options as SessionOptions | undefined)?.enableProfiling) session.startProfiling();
     // Fixed shapes: plan now, so the first run only runs (and plan errors surface here).
     const fixed = session.inputs.every((i) => i.dims !== null && i.dims.every((d) => typeof d === 'number')) && session.parameterInputs.size === 0;
@@ -305,10 +313,22 @@ export class InferenceSession implements AsyncDisposable {
     });
     const built = native.buildPlan(id);
     built.catch(() => undefined);  // observed by run(); an unobserved rejection must not crash the process
+    built.then(() => this.releasePacked(), () => undefined);
     const prepared: PreparedPlan = { id, inputNames: plan.inputs.map((v) => plan.values[v]!.name), outputs, arenaBytes: plan.arenaBytes, nodes: describeGraph(g), built };
     this.plans.set(key, prepared);
     this.peakArena = Math.max(this.peakArena, plan.arenaBytes);
     return prepared;
+  }
+
+  /** After a plan is built: native gives up the raw weights it has packed, and so does the graph. */
+  private releasePacked(): void {
+    if (!this.native || this.unreleased.length === 0) return;
+    const released = new Set(this.native.releasePacked(this.unreleased.map((name) => this.initializerIndex.get(name)!)));
+    this.unreleased = this.unreleased.filter((name) => {
+      if (!released.has(this.initializerIndex.get(name)!)) return true;
+      markReleased(this.graph.constants.get(name)!);
+      return false;
+    });
   }
 }
 
@@ -348,14 +368,14 @@ function collect(outputs: { name: string; tensor: Tensor }[], names: readonly st
 }
 
 /** The graph's constants that native keeps for the session, and their indices. */
-function initializersOf(graph: IrGraph): { list: { dtype: number; shape: number[]; data: ArrayBufferView }[]; index: Map<string, number> } {
-  const list: { dtype: number; shape: number[]; data: ArrayBufferView }[] = [];
+function initializersOf(graph: IrGraph, packOnly: Set<string>): { list: NativeInitializer[]; index: Map<string, number> } {
+  const list: NativeInitializer[] = [];
   const index = new Map<string, number>();
   for (const [name, t] of graph.constants) {
     const code = dtypeCode(t.type);
     if (code === undefined || !isNumericData(t.data)) continue;
     index.set(name, list.length);
-    list.push({ dtype: code, shape: t.dims, data: t.data });
+    list.push({ dtype: code, shape: t.dims, data: t.data, packOnly: packOnly.has(name) });
   }
   return { list, index };
 }

@@ -37,6 +37,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("quantizeLinear", Napi::Function::New(env, QuantizeLinear, "quantizeLinear"));
   exports.Set("dequantizeLinear", Napi::Function::New(env, DequantizeLinear, "dequantizeLinear"));
   exports.Set("dynamicQuantizeLinear", Napi::Function::New(env, DynamicQuantizeLinear, "dynamicQuantizeLinear"));
+  exports.Set("allocModelBuffer", Napi::Function::New(env, AllocModelBuffer, "allocModelBuffer"));
   exports.Set("NativeSession", SessionWrap::define(env));
   exports.Set("nativeOperators", Napi::Function::New(env, NativeOperators, "nativeOperators"));
   return exports;

@@ -16,6 +16,8 @@ Napi::Value NativeOperators(const Napi::CallbackInfo& info);
 Napi::Value PackWeights(const Napi::CallbackInfo& info);
 Napi::Value QGemm(const Napi::CallbackInfo& info);
 Napi::Value QGemmReference(const Napi::CallbackInfo& info);
+// model_buffer.cc
+Napi::Value AllocModelBuffer(const Napi::CallbackInfo& info);
 // quantize_bindings.cc
 Napi::Value QuantizeLinear(const Napi::CallbackInfo& info);
 Napi::Value DequantizeLinear(const Napi::CallbackInfo& info);

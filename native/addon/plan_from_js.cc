@@ -165,18 +165,27 @@ namespace {
 // The JS objects whose memory initializers point into. Deleted with the SessionState, which only
 // ever happens on the JavaScript thread (the session handle, a finished run's OnOK, removePlan).
 struct KeptArrays {
-  std::vector<Napi::ObjectReference> arrays;
+  std::vector<Napi::ObjectReference> arrays;  // one per initializer; empty where the bytes were copied
 };
 }  // namespace
 
+void drop_initializer_reference(SessionState& state, size_t index) {
+  auto* kept = static_cast<KeptArrays*>(state.owner.get());
+  if (kept != nullptr && index < kept->arrays.size()) kept->arrays[index].Reset();
+}
+
 void initializers_from_js(const Napi::Array& list, SessionState& state) {
   auto kept = std::make_shared<KeptArrays>();
+  kept->arrays.resize(list.Length());
   state.initializers.resize(list.Length());
   for (uint32_t i = 0; i < list.Length(); ++i) {
     const std::string where = "initializers[" + std::to_string(i) + "]";
     Napi::Object o = object_at(list.Get(i), where);
     SessionState::Initializer& init = state.initializers[i];
     init.dtype = dtype_at(field(o, "dtype"), where + ".dtype");
+    const Napi::Value pack_only = o.Get("packOnly");
+    if (!pack_only.IsUndefined() && !pack_only.IsBoolean()) throw_type(where + ".packOnly must be a boolean");
+    init.pack_only = pack_only.IsBoolean() && pack_only.As<Napi::Boolean>().Value();
     init.shape = shape_at(field(o, "shape"), where + ".shape");
     int64_t numel = 1;
     for (int64_t d : init.shape) {
@@ -193,7 +202,7 @@ void initializers_from_js(const Napi::Array& list, SessionState& state) {
     init.bytes = expected;
     if (slack >= kOverReadPadding && expected > 0) {
       init.data = static_cast<const uint8_t*>(view.data);
-      kept->arrays.push_back(Napi::Persistent(data.As<Napi::Object>()));
+      kept->arrays[i] = Napi::Persistent(data.As<Napi::Object>());
     } else {
       init.copy.resize(expected);
       if (expected > 0) std::memcpy(init.copy.data(), view.data, expected);

@@ -14,5 +14,8 @@ PlanSpec plan_from_js(const Napi::Object& plan);
 // has kOverReadPadding spare bytes after it (lib/onnx decodes tensors so) is used in place and kept
 // alive through state.owner; any other is copied into an aligned, padded buffer.
 void initializers_from_js(const Napi::Array& list, SessionState& state);
+// Lets go of the JavaScript array initializer `index` was read from in place (after release_packed).
+// JavaScript thread only.
+void drop_initializer_reference(SessionState& state, size_t index);
 
 }  // namespace octet::addon

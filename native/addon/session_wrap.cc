@@ -94,6 +94,7 @@ Napi::Function SessionWrap::define(Napi::Env env) {
                          InstanceMethod<&SessionWrap::AddPlan>("addPlan"),
                          InstanceMethod<&SessionWrap::RemovePlan>("removePlan"),
                          InstanceMethod<&SessionWrap::BuildPlan>("buildPlan"),
+                         InstanceMethod<&SessionWrap::ReleasePacked>("releasePacked"),
                          InstanceMethod<&SessionWrap::PlanInfo>("planInfo"),
                          InstanceMethod<&SessionWrap::SetProfiling>("setProfiling"),
                          InstanceMethod<&SessionWrap::Profile>("profile"),
@@ -166,6 +167,28 @@ Napi::Value SessionWrap::BuildPlan(const Napi::CallbackInfo& info) {
     job.work = [plan = plan_at(info[0]).plan] { plan->build(); };
     job.threads = threads_;
     return jobs_->start(info.Env(), std::move(job));
+  });
+}
+
+// releasePacked([initializer indices]) → the indices whose raw bytes were given up (those packed so
+// far; see SessionState::release_packed). The caller lists only weights its operators read through
+// the WeightCache alone.
+Napi::Value SessionWrap::ReleasePacked(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    if (!state_) throw_error("session was released");
+    if (!info[0].IsArray()) throw_type("releasePacked: indices must be an array");
+    const Napi::Array list = info[0].As<Napi::Array>();
+    Napi::Array released = Napi::Array::New(info.Env());
+    const auto count = static_cast<int64_t>(state_->initializers.size());
+    for (uint32_t k = 0; k < list.Length(); ++k) {
+      const auto i = static_cast<size_t>(integer(list.Get(k), Name{"releasePacked", "index"}, 0, std::max<int64_t>(count - 1, 0)));
+      if (count == 0 || !state_->release_packed(i)) continue;
+      state_->drop_released_copy(i);
+      drop_initializer_reference(*state_, i);
+      released.Set(released.Length(), Napi::Number::New(info.Env(), static_cast<double>(i)));
+    }
+    adjust_memory(info.Env());
+    return released;
   });
 }
 

@@ -26,6 +26,7 @@ class SessionWrap : public Napi::ObjectWrap<SessionWrap> {
   Napi::Value AddPlan(const Napi::CallbackInfo& info);
   Napi::Value RemovePlan(const Napi::CallbackInfo& info);
   Napi::Value BuildPlan(const Napi::CallbackInfo& info);
+  Napi::Value ReleasePacked(const Napi::CallbackInfo& info);
   Napi::Value PlanInfo(const Napi::CallbackInfo& info);
   Napi::Value SetProfiling(const Napi::CallbackInfo& info);
   Napi::Value Profile(const Napi::CallbackInfo& info);

@@ -21,6 +21,19 @@ const ValueInfo& OpInit::output(size_t i) const {
   return *outputs[i];
 }
 
+bool WeightCache::release(uint64_t id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = entries_.lower_bound({id, std::string()});
+  if (it == entries_.end() || it->first.first != id) return false;
+  released_.insert(id);
+  return true;
+}
+
+void WeightCache::forget(uint64_t id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto it = entries_.lower_bound({id, std::string()}); it != entries_.end() && it->first.first == id;) it = entries_.erase(it);
+}
+
 std::vector<std::string> OpRegistry::names() const {
   std::vector<std::string> out;
   for (const auto& [key, factory] : table_) out.push_back(key.first.empty() ? key.second : key.first + "." + key.second);

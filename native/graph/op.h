@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,9 +29,14 @@ struct ValueInfo {
   DType dtype = DType::kUndefined;
   Shape shape;
   const void* constant = nullptr;  // the data of an initializer / folded constant, else null
+  // Which constant this is, for the WeightCache: unique for the session's life (an address is not:
+  // memory freed with a plan or released after packing is handed out again). 0: not set (operator
+  // tests), then the address stands in.
+  uint64_t constant_key = 0;
 
   bool present() const { return dtype != DType::kUndefined; }
   int64_t numel() const { return shape_numel(shape); }
+  uint64_t weight_key() const { return constant_key != 0 ? constant_key : (uint64_t{1} << 63) | reinterpret_cast<uintptr_t>(constant); }
 };
 
 struct NodeSpec {
@@ -43,24 +49,39 @@ struct NodeSpec {
   std::vector<int> outputs;  // value ids; -1 for an omitted optional output
 };
 
-// Packed weights shared by all plans of a session, keyed by the constant's address and a packing
-// name ("sgemm_b", "conv_nhwc_3x3", ...). Thread-safe.
+// Packed weights shared by all plans of a session, keyed by the constant (ValueInfo::weight_key) and a
+// packing name ("sgemm_b/t0/avx512", "conv_nhwc_3x3", ...). Thread-safe.
+//
+// A constant whose raw bytes the session gave up after packing (release()) must never be packed
+// again: the bytes are gone. Packing names depend only on the weights, the node and the ISA, so every
+// plan finds what the first one packed; a miss on a released constant (the ISA was switched) is an
+// error, not a read of freed memory.
 class WeightCache {
  public:
   template <typename T>
-  std::shared_ptr<const T> get(const void* constant, const std::string& kind, const std::function<std::shared_ptr<const T>()>& make) {
+  std::shared_ptr<const T> get(const ValueInfo& constant, const std::string& kind, const std::function<std::shared_ptr<const T>()>& make) {
+    const uint64_t id = constant.weight_key();
+    // make() runs under the lock: a release() waits for a packing in progress to finish reading.
     std::lock_guard<std::mutex> lock(mutex_);
-    auto key = std::make_pair(constant, kind);
+    auto key = std::make_pair(id, kind);
     auto it = entries_.find(key);
     if (it != entries_.end()) return std::static_pointer_cast<const T>(it->second);
+    if (released_.count(id) != 0)
+      throw Error(ErrorKind::kGeneric, "weights released after packing are needed packed as '" + kind + "' (the instruction set was changed after the session was created)");
     std::shared_ptr<const T> made = make();
     entries_[key] = made;
     return made;
   }
 
+  // Marks a constant's raw bytes as gone if it has been packed at least once; returns whether it was.
+  bool release(uint64_t id);
+  // Drops the packings of a constant that no plan will use again (a plan's own folded constants).
+  void forget(uint64_t id);
+
  private:
   std::mutex mutex_;
-  std::map<std::pair<const void*, std::string>, std::shared_ptr<const void>> entries_;
+  std::map<std::pair<uint64_t, std::string>, std::shared_ptr<const void>> entries_;
+  std::set<uint64_t> released_;
 };
 
 // What an operator's factory receives. inputs[i] / outputs[i] are null for omitted optional ones.

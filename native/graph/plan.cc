@@ -1,5 +1,7 @@
 #include "plan.h"
 
+#include "../core/model_memory.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -123,9 +125,45 @@ Plan::Plan(std::shared_ptr<SessionState> session, PlanSpec spec, int threads)
     const PlanValueSpec& v = spec_.values[id];
     infos_[id].dtype = v.dtype;
     infos_[id].shape = v.shape;
-    if (v.kind == PlanValueSpec::Kind::kInitializer) infos_[id].constant = session_->initializers[static_cast<size_t>(v.index)].data;
-    if (v.kind == PlanValueSpec::Kind::kConstant) infos_[id].constant = v.constant->data();
+    if (v.kind == PlanValueSpec::Kind::kInitializer) {
+      infos_[id].constant = session_->initializers[static_cast<size_t>(v.index)].data;
+      infos_[id].constant_key = static_cast<uint64_t>(v.index) + 1;
+    }
+    if (v.kind == PlanValueSpec::Kind::kConstant) {
+      infos_[id].constant = v.constant->data();
+      infos_[id].constant_key = session_->next_constant_key.fetch_add(1, std::memory_order_relaxed);
+    }
   }
+}
+
+Plan::~Plan() {
+  // This plan's own constants die with it: drop what was packed from them.
+  for (size_t id = 0; id < infos_.size(); ++id)
+    if (spec_.values[id].kind == PlanValueSpec::Kind::kConstant) session_->weights.forget(infos_[id].constant_key);
+}
+
+namespace {
+// Where a released initializer's data points: not null, so operators still treat the value as a
+// constant and look its packing up; never read (WeightCache::get refuses to pack a released key).
+alignas(64) const uint8_t kReleasedBytes[64] = {};
+}  // namespace
+
+bool SessionState::release_packed(size_t i) {
+  std::lock_guard<std::mutex> lock(release_mutex_);
+  if (i >= initializers.size()) return false;
+  Initializer& init = initializers[i];
+  if (init.released) return true;
+  if (!weights.release(static_cast<uint64_t>(i) + 1)) return false;
+  init.released = true;
+  release_model_pages(init.data, init.bytes);
+  return true;
+}
+
+void SessionState::drop_released_copy(size_t i) {
+  std::lock_guard<std::mutex> lock(release_mutex_);
+  if (i >= initializers.size() || !initializers[i].released) return;
+  initializers[i].copy = AlignedBuffer();
+  initializers[i].data = kReleasedBytes;
 }
 
 void Plan::build() {
@@ -136,6 +174,16 @@ void Plan::build() {
     const OpRegistry& registry = OpRegistry::global();
     std::vector<std::unique_ptr<Op>> ops;
     size_t scratch = 0;
+    // Uses left in this plan of each pack-only initializer: at the last, its raw bytes can go.
+    std::vector<int> uses_left(session_->initializers.size(), 0);
+    auto initializer_of = [&](int id) -> int64_t {
+      if (id < 0) return -1;
+      const PlanValueSpec& v = spec_.values[static_cast<size_t>(id)];
+      return v.kind == PlanValueSpec::Kind::kInitializer ? v.index : -1;
+    };
+    for (const NodeSpec& node : spec_.nodes)
+      for (int id : node.inputs)
+        if (initializer_of(id) >= 0) ++uses_left[static_cast<size_t>(initializer_of(id))];
     for (const NodeSpec& node : spec_.nodes) {
       OpFactory factory = registry.find(node.op_type, node.domain);
       if (!factory) throw_node_type(node, "unsupported operator" + (node.domain.empty() ? std::string() : " in domain '" + node.domain + "'"));
@@ -152,6 +200,11 @@ void Plan::build() {
       }
       scratch = std::max(scratch, op->scratch_bytes(threads_));
       ops.push_back(std::move(op));
+      for (int id : node.inputs) {
+        const int64_t i = initializer_of(id);
+        if (i >= 0 && --uses_left[static_cast<size_t>(i)] == 0 && session_->initializers[static_cast<size_t>(i)].pack_only)
+          session_->release_packed(static_cast<size_t>(i));
+      }
     }
     ops_ = std::move(ops);
     scratch_bytes_ = scratch;

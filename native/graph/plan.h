@@ -26,12 +26,30 @@ struct SessionState {
     const uint8_t* data = nullptr;  // `bytes` bytes, readable for kOverReadPadding more
     size_t bytes = 0;
     AlignedBuffer copy;  // owns the data when it had to be copied
+    // Read only as a packed weight (float Conv, ConvTranspose, Gemm, MatMul input 1: operators that
+    // read it solely through the WeightCache), so its raw bytes may go once packed.
+    bool pack_only = false;
+    bool released = false;  // packed, and the raw bytes given up (release_packed); under release_mutex
   };
   std::vector<Initializer> initializers;
   WeightCache weights;
+  // Keys of the plans' own folded constants (initializer i has key i + 1): never reused.
+  std::atomic<uint64_t> next_constant_key{uint64_t{1} << 40};
+
+  // Gives up initializer i's raw bytes if the WeightCache holds a packing of it (any thread; a plan's
+  // build calls it as soon as its last use of a pack-only weight is packed). Every plan finds its
+  // operator's packing by key and never reads the bytes again; a model buffer's pages go back to the
+  // system now (core/model_memory.h). Returns whether the bytes are released.
+  bool release_packed(size_t i);
+  // JavaScript thread, after release_packed: frees a copy of released bytes and points `data` at a
+  // marker (still not null: the value stays a constant to the operators).
+  void drop_released_copy(size_t i);
   // Keeps memory the initializers point into alive (the caller's buffers, used in place); released
   // with the state. Type-erased so this file stays free of N-API.
   std::shared_ptr<void> owner;
+
+ private:
+  std::mutex release_mutex_;
 };
 
 struct PlanValueSpec {
@@ -57,6 +75,9 @@ class Plan {
  public:
   // Checks the spec's structure (ids, storage bounds, sizes); throws octet::Error naming the value.
   Plan(std::shared_ptr<SessionState> session, PlanSpec spec, int threads);
+  ~Plan();
+  Plan(const Plan&) = delete;
+  Plan& operator=(const Plan&) = delete;
 
   // Creates the operators (packing weights). Idempotent and thread-safe; a failure is remembered and
   // thrown again by later calls.

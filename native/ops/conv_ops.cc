@@ -175,7 +175,7 @@ class ConvOp final : public Op {
       multiplier_ = Mg_;
       dw_kernel_ = &dwconv_kernel(active_isa());
       if (!runtime_w_)
-        dw_weights_ = init.weights.get<AlignedBuffer>(w.constant, "dwconv_w", [&] {
+        dw_weights_ = init.weights.get<AlignedBuffer>(w, "dwconv_w", [&] {
           auto buf = std::make_shared<AlignedBuffer>(sizeof(float) * static_cast<size_t>(taps_ * M_));
           layout_weights(wdata, buf->as<float>(), 1, M_, taps_, 1);
           return std::shared_ptr<const AlignedBuffer>(buf);
@@ -190,7 +190,7 @@ class ConvOp final : public Op {
         pointwise = pointwise && a->stride == 1 && a->pad_begin == 0 && a->pad_end == 0;
       path_ = pointwise ? Path::kPointwise : Path::kIm2col;
       if (!runtime_w_)
-        packed_ = init.weights.get<PackedGroups>(w.constant, packing_key("conv_b", group_), [&] {
+        packed_ = init.weights.get<PackedGroups>(w, packing_key("conv_b", group_), [&] {
           auto p = std::make_shared<PackedGroups>();
           std::vector<float> bt(static_cast<size_t>(M_ * K_));
           layout_weights(wdata, bt.data(), M_, Cg_, taps_, 1);
@@ -527,7 +527,7 @@ class ConvTransposeOp final : public Op {
       const float* wdata = static_cast<const float*>(w.constant);
       // Per group: B = [K = C/group, N = taps * M/group], columns in (kd, kh, kw, m) order so that a
       // tap's contribution to one output pixel is a contiguous run of M/group channels.
-      packed_ = init.weights.get<PackedGroups>(w.constant, packing_key("convtranspose_b", group_), [&] {
+      packed_ = init.weights.get<PackedGroups>(w, packing_key("convtranspose_b", group_), [&] {
         auto p = std::make_shared<PackedGroups>();
         const int64_t cols = taps_ * Mg_;
         std::vector<float> b(static_cast<size_t>(C_ * cols));

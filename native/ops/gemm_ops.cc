@@ -161,7 +161,7 @@ class GemmOp final : public Op {
 
     if (b.constant != nullptr) {
       const float* data = static_cast<const float*>(b.constant);
-      packed_b_ = init.weights.get<SGemmPackedB>(b.constant, packing_key("sgemm_b", trans_b_),
+      packed_b_ = init.weights.get<SGemmPackedB>(b, packing_key("sgemm_b", trans_b_),
                                                  [&] { return sgemm_pack_b(data, K_, N_, trans_b_); });
     }
     if (trans_a_) a_t_bytes_ = align64(sizeof(float) * M_ * K_);
@@ -340,11 +340,11 @@ class MatMulOp final : public Op {
       const float* data = static_cast<const float*>(b.constant);
       if (fold_) {
         // The same packing (and key) as a Gemm with this B and transB = 0.
-        packed_ = init.weights.get<SGemmPackedB>(b.constant, packing_key("sgemm_b", false),
+        packed_ = init.weights.get<SGemmPackedB>(b, packing_key("sgemm_b", false),
                                                  [&] { return sgemm_pack_b(data, K_, N_, false); });
       } else {
         const size_t b_batches = static_cast<size_t>(shape_numel(b_batch));
-        packed_batches_ = init.weights.get<PackedBatches>(b.constant, packing_key("sgemm_b_batches", false), [&] {
+        packed_batches_ = init.weights.get<PackedBatches>(b, packing_key("sgemm_b_batches", false), [&] {
           auto p = std::make_shared<PackedBatches>();
           for (size_t i = 0; i < b_batches; ++i) p->batches.push_back(sgemm_pack_b(data + i * K_ * N_, K_, N_, false));
           return std::shared_ptr<const PackedBatches>(p);

@@ -167,13 +167,13 @@ class MatMulNBitsOp final : public Op {
     if (y.shape != expected) throw_node_range(node, "the plan gives output Y the shape " + shape_string(y.shape) + ", expected " + shape_string(expected));
 
     const std::string key = "matmul_nbits/" + std::to_string(bits_) + "/" + std::to_string(block_size_) + "/" + std::to_string(K_) + "x" +
-                            std::to_string(N_) + "/" + isa_name(active_isa()) + "/" + std::to_string(reinterpret_cast<uintptr_t>(s.constant)) + "/" +
-                            std::to_string(reinterpret_cast<uintptr_t>(zp != nullptr ? zp->constant : nullptr));
+                            std::to_string(N_) + "/" + isa_name(active_isa()) + "/" + std::to_string(s.weight_key()) + "/" +
+                            std::to_string(zp != nullptr ? zp->weight_key() : 0);
     const uint8_t* codes = static_cast<const uint8_t*>(b.constant);
     const float* scales = static_cast<const float*>(s.constant);
     const int bits = bits_;
     const size_t K = K_, N = N_, bs = block_size_;
-    packed_ = init.weights.get<NBitsPackedB>(b.constant, key, [&] { return pack(codes, scales, zp, K, N, bits, bs); });
+    packed_ = init.weights.get<NBitsPackedB>(b, key, [&] { return pack(codes, scales, zp, K, N, bits, bs); });
   }
 
   size_t scratch_bytes(int threads) const override {

@@ -164,7 +164,7 @@ class QConvOp final : public Op {
       std::string key = std::string(path_ == Path::kDepthwise ? "qdwconv" : "qconv") + "/" + dtype_name(w.dtype) + "/g" + std::to_string(group_) +
                         "/" + isa_name(active_isa()) + "/zp";
       for (int32_t z : zps) key += ":" + std::to_string(z);
-      weights_ = init.weights.get<PreparedWeights>(w.constant, key, [&] { return prepare(w.constant, zps.data()); });
+      weights_ = init.weights.get<PreparedWeights>(w, key, [&] { return prepare(w.constant, zps.data()); });
     }
   }
 

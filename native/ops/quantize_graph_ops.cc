@@ -248,7 +248,7 @@ class QMatMulOp final : public Op {
       std::vector<int32_t> zps = b_zero_points(init.has_input(b_zp_index_) ? init.input(b_zp_index_).constant : nullptr, init.has_input(b_zp_index_) ? init.input(b_zp_index_).dtype : b.dtype);
       for (int64_t bb = 0; bb < b_batches_; ++bb) {
         const uint8_t* src = static_cast<const uint8_t*>(b.constant) + bb * K_ * N_;
-        packed_.push_back(init.weights.get<PackedWeights>(src, std::string("qgemm_b:") + std::to_string(b_unsigned_) + ":" + std::to_string(K_) + "x" + std::to_string(N_) + ":" + zp_key(zps), [&] {
+        packed_.push_back(init.weights.get<PackedWeights>(b, "batch" + std::to_string(bb) + ":qgemm_b:" + isa_name(active_isa()) + ":" + std::to_string(b_unsigned_) + ":" + std::to_string(K_) + "x" + std::to_string(N_) + ":" + zp_key(zps), [&] {
           return std::shared_ptr<const PackedWeights>(pack_weights(active_isa(), src, b_unsigned_, static_cast<int>(K_), static_cast<int>(N_), zps.data(), b_zp_per_col_));
         }));
       }
@@ -396,7 +396,7 @@ class QGemmOp final : public Op {
     // B as [K, N] for the packer; packed once per session (plans for other batch sizes share it).
     std::string key = std::string("qgemm_op_b:") + (trans_b ? "t:" : "n:") + dtype_name(b.dtype) + ":" + isa_name(active_isa()) + ":";
     for (int32_t z : zps) key += std::to_string(z) + ",";
-    packed_ = init.weights.get<PackedWeights>(b.constant, key, [&] {
+    packed_ = init.weights.get<PackedWeights>(b, key, [&] {
       std::vector<uint8_t> kn(static_cast<size_t>(K_ * N_));
       const uint8_t* src = static_cast<const uint8_t*>(b.constant);
       for (int64_t k = 0; k < K_; ++k)
