@@ -8,7 +8,7 @@
  * blocks it).
  *
  * Usage: node bench/models.bench.js [--models mobilenet_v2,resnet18,...] [--threads 1,2]
- *          [--batch 1,8] [--quick] [--markdown] [--no-rss] [--no-lag]
+ *          [--batch 1,8] [--quick] [--markdown] [--no-rss] [--no-lag] [--no-timing]
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,7 +33,7 @@ const MODELS = {
   ocr_cls: { path: join(OCR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), input: 'x', chw: [3, 48, 192] },
 };
 
-const args = parseArgs(process.argv.slice(2), ['quick', 'markdown', 'noRss', 'noLag', 'help', 'child']);
+const args = parseArgs(process.argv.slice(2), ['quick', 'markdown', 'noRss', 'noLag', 'noTiming', 'help', 'child']);
 const log = (...m) => console.error(...m);
 const list = (v, all) => (v && v !== true ? String(v).split(',').filter(Boolean) : all);
 
@@ -113,7 +113,7 @@ const batches = list(args.batch, ['1', '8']).map(Number);
 const timing = args.quick ? { minSamples: 3, maxTime: 0.3 } : { minSamples: 8, maxTime: 2 };
 
 const rows = [];
-for (const name of models) {
+for (const name of args.noTiming ? [] : models) {
   const model = MODELS[name];
   for (const threads of threadCounts) {
     const octet = await openOctet(model, threads);
@@ -142,8 +142,8 @@ const table = rows.map((r) => [
   r.batch === 1 ? '—' : fmtNum(r.batch / r.theirs, 1),
   fmtNum(r.theirs / r.ours, 2),
 ]);
-console.log(`\nfp32 models, median per run (${new Date().toISOString()}, node ${process.version}, onnxruntime-node ${ort.env.versions?.common ?? ''})`);
-console.log(renderTable(['model', 'threads', 'batch', 'octet', 'ORT', 'octet img/s', 'ORT img/s', 'ORT/octet time'], table, { markdown: !!args.markdown, align: ['left'] }));
+if (rows.length > 0) console.log(`\nfp32 models, median per run (${new Date().toISOString()}, node ${process.version}, onnxruntime-node ${ort.env.versions?.common ?? ''})`);
+if (rows.length > 0) console.log(renderTable(['model', 'threads', 'batch', 'octet', 'ORT', 'octet img/s', 'ORT img/s', 'ORT/octet time'], table, { markdown: !!args.markdown, align: ['left'] }));
 
 if (!args.noRss) {
   const rss = [];

@@ -14,7 +14,7 @@ import { readModel } from '../onnx/read-model.js';
 import type { InitializerTensor } from '../onnx/model.js';
 import { buildNativePlan } from '../schedule/index.js';
 import { Tensor, type TensorType } from '../tensor.js';
-import { allocate, dtypeCode, isNumericData, tensorTypeOf, tensorTypeOfCode } from './element-types.js';
+import { allocateForResult, dtypeCode, isNumericData, tensorTypeOf, tensorTypeOfCode } from './element-types.js';
 import { checkFeeds, checkFetches, type ModelInput } from './feeds.js';
 import { describeGraph, type KernelKind, type NodeDescription } from './describe.js';
 import { PlanCache, type PreparedPlan } from './plan-cache.js';
@@ -356,7 +356,7 @@ function outputBuffers(plan: PreparedPlan, fetches: unknown): { name: string; te
       }
       return { name: o.name, tensor: t, data: t.data };
     }
-    const data = allocate(o.type, o.size);
+    const data = allocateForResult(o.type, o.size);
     return { name: o.name, tensor: new Tensor(o.type, data as never, o.dims), data };
   });
 }

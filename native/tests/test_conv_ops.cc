@@ -478,13 +478,16 @@ TEST(conv_depthwise_agrees_with_the_gemm_form) {
 }
 
 TEST(layout_transposes_move_every_element) {
-  // Shapes around the 4x4 register tiles and the 64x64 blocks, 1-3 rows (the interleave path),
-  // several batches, for each element size the operators use.
-  const size_t sizes[] = {1, 2, 3, 4, 5, 7, 63, 64, 65, 130};
+  // Shapes around the 4x4 and 16x16 register tiles, the wide byte tiles (16x32, 16x64) and the 64x64
+  // blocks, 1-3 rows (the interleave path), several batches, for each element size the operators
+  // use, on every path (the byte tiles differ per path).
+  const size_t sizes[] = {1, 2, 3, 4, 5, 7, 16, 33, 63, 64, 65, 130, 144};
   Rng rng(21);
+  for (Isa isa : supported_isas())
   for (size_t rows : sizes)
     for (size_t cols : sizes)
       for (int threads : {1, 3}) {
+        IsaScope scope(isa);
         const size_t batches = 1 + (rows + cols) % 3;
         std::vector<float> f(batches * rows * cols), ft(f.size());
         std::vector<int8_t> b(f.size()), bt(f.size());
@@ -503,7 +506,7 @@ TEST(layout_transposes_move_every_element) {
             for (size_t j = 0; j < cols && ok; ++j) {
               const size_t from = (n * rows + i) * cols + j, to = (n * cols + j) * rows + i;
               ok = bits(ft[to]) == bits(f[from]) && bt[to] == b[from] && lt[to] == l[from];
-              CHECK(ok) << "transpose " << batches << "x" << rows << "x" << cols << " threads=" << threads << ": element [" << n << ","
+              CHECK(ok) << isa_name(isa) << " transpose " << batches << "x" << rows << "x" << cols << " threads=" << threads << ": element [" << n << ","
                         << i << "," << j << "] misplaced";
             }
       }

@@ -4,6 +4,8 @@
 #include <type_traits>
 
 #include "../../core/parallel.h"
+#include "../../dispatch/dispatch.h"
+#include "../../kernels/transpose/transpose_bytes.h"
 
 // 4x4 register transposes for 4-byte elements and 16x16 ones for bytes, with the baseline vector ISA of each architecture
 // (SSE on x86-64, NEON on AArch64: no special compiler flags). They only move bits, so every path
@@ -77,8 +79,9 @@ inline void transpose_16x16_bytes(const uint8_t* src, size_t src_stride, uint8_t
 }
 #endif
 
+// `wide`: a wider byte tile for the active path (kernels/transpose), taken first where whole ones fit.
 template <typename T>
-void transpose_block(const T* src, T* dst, size_t rows, size_t cols, size_t r0, size_t r1, size_t c0, size_t c1) {
+void transpose_block(const T* src, T* dst, size_t rows, size_t cols, size_t r0, size_t r1, size_t c0, size_t c1, [[maybe_unused]] const TransposeBytesTile& wide) {
 #if defined(OCTET_TRANSPOSE_4X4)
   if constexpr (std::is_same_v<T, float>) {
     // Whole 4x4 tiles in registers; the ragged right and bottom edges fall through to the loop below.
@@ -93,9 +96,14 @@ void transpose_block(const T* src, T* dst, size_t rows, size_t cols, size_t r0, 
   }
   if constexpr (sizeof(T) == 1) {
     const size_t r16 = r0 + (r1 - r0) / 16 * 16, c16 = c0 + (c1 - c0) / 16 * 16;
-    for (size_t i = r0; i < r16; i += 16)
-      for (size_t j = c0; j < c16; j += 16)
+    for (size_t i = r0; i < r16; i += 16) {
+      size_t j = c0;
+      if (wide.fn != nullptr)
+        for (; j + wide.columns <= c1; j += wide.columns)
+          wide.fn(reinterpret_cast<const uint8_t*>(src + i * cols + j), cols, reinterpret_cast<uint8_t*>(dst + j * rows + i), rows);
+      for (; j < c16; j += 16)
         transpose_16x16_bytes(reinterpret_cast<const uint8_t*>(src + i * cols + j), cols, reinterpret_cast<uint8_t*>(dst + j * rows + i), rows);
+    }
     for (size_t i = r16; i < r1; ++i)
       for (size_t j = c0; j < c1; ++j) dst[j * rows + i] = src[i * cols + j];
     for (size_t j = c16; j < c1; ++j)
@@ -151,6 +159,8 @@ void transpose_batched(const T* src, T* dst, size_t batches, size_t rows, size_t
   const size_t band = std::max<size_t>(1, std::min(col_blocks, kElementsPerTask / std::max<size_t>(block_elems, 1)));
   const size_t bands = (col_blocks + band - 1) / band;
   const size_t tasks = batches * row_blocks * bands;
+  TransposeBytesTile wide;
+  if constexpr (sizeof(T) == 1) wide = transpose_bytes_tile(active_isa());
   parallel_tasks(tasks, threads, [&](size_t t) {
     const size_t b = t / (row_blocks * bands);
     const size_t rb = t / bands % row_blocks;
@@ -159,7 +169,7 @@ void transpose_batched(const T* src, T* dst, size_t batches, size_t rows, size_t
     const T* s = src + b * rows * cols;
     T* d = dst + b * rows * cols;
     for (size_t cb = cb0; cb < std::min(col_blocks, cb0 + band); ++cb)
-      transpose_block(s, d, rows, cols, r0, r1, cb * kBlock, std::min(cols, cb * kBlock + kBlock));
+      transpose_block(s, d, rows, cols, r0, r1, cb * kBlock, std::min(cols, cb * kBlock + kBlock), wide);
   });
 }
 
