@@ -107,6 +107,8 @@ export interface NativeBinding {
   nativeOperators(): string[];
   /** `bytes` zeroed bytes in memory whose pages a session can give back as it packs weights (a model file's). */
   allocModelBuffer(bytes: number): ArrayBuffer;
+  /** Uncleared memory for a run's result, recycled when the tensor is collected (native/addon/result_buffers.cc). */
+  allocResultBuffer(bytes: number): ArrayBuffer;
   runtimeInfo(): NativeRuntimeInfo;
   /** Switches the path used from now on (tests, OCTET_ISA does the same at load). Throws if unavailable. */
   setIsa(isa: IsaName): void;

@@ -3,6 +3,7 @@
  * Tensor type users see (the same strings, as in onnxruntime-common) and the numeric code native uses
  * (ONNX TensorProto.DataType).
  */
+import { binding } from '../binding.js';
 import type { OnnxElemType, TensorData as OnnxTensorData } from '../onnx/model.js';
 import { dtypeCode } from '../schedule/build-plan.js';
 import { arrayTypeOf, type TensorData, type TensorType } from '../tensor.js';
@@ -24,17 +25,24 @@ export function allocate(type: TensorType, count: number): TensorData {
 }
 
 /**
- * A new array for a run's result, which the run writes in full before anyone sees it: not zero-filled
- * (the fill was a tenth of a small convolution layer's run). Small arrays come zeroed from V8's heap,
- * where that costs nothing.
+ * A new array for a run's result, which the run writes in full before anyone sees it: not cleared.
+ * With `recycled` (run(), which returns to the event loop), large ones come from native memory that
+ * goes back to a pool once the tensor is collected: fresh pages cost a fault each on first touch, a
+ * quarter of a 56x56 convolution layer's run. The pool refills between turns of the event loop, so a
+ * runSync() loop, which never yields, takes plain uncleared buffers instead. Small ones come from
+ * V8's heap, zeroed at no cost.
  */
-export function allocateForResult(type: TensorType, count: number): TensorData {
+export function allocateForResult(type: TensorType, count: number, recycled: boolean): TensorData {
   const ArrayType = arrayTypeOf(type) as unknown as { new (n: number): TensorData; new (b: ArrayBuffer, offset: number, length: number): TensorData; BYTES_PER_ELEMENT: number };
   const bytes = count * ArrayType.BYTES_PER_ELEMENT;
-  if (bytes < 4096) return new ArrayType(count);
+  if (bytes < RECYCLED_RESULT_BYTES) return new ArrayType(count);
+  if (recycled) return new ArrayType(binding.allocResultBuffer(bytes), 0, count);
   const buffer = Buffer.allocUnsafeSlow(bytes);
   return new ArrayType(buffer.buffer as ArrayBuffer, buffer.byteOffset, count);
 }
+
+/** Results from this size up use recycled native memory. */
+const RECYCLED_RESULT_BYTES = 64 * 1024;
 
 /** Whether decoded initializer data can be handed to native as is (strings cannot). */
 export function isNumericData(data: OnnxTensorData): data is Exclude<OnnxTensorData, string[]> {

@@ -207,7 +207,7 @@ export class InferenceSession implements AsyncDisposable {
     const fetch = isRunOptions(fetches) ? undefined : fetches;
     const names = checkFetches(fetch, this.outputNames);
     await plan.built;
-    const outputs = outputBuffers(plan, fetch);
+    const outputs = outputBuffers(plan, fetch, true);
     await native.run(plan.id, inputData, outputs.map((t) => t.data));
     return collect(outputs, names);
   }
@@ -218,7 +218,7 @@ export class InferenceSession implements AsyncDisposable {
     const { plan, inputData } = this.prepare(feeds);
     const fetch = isRunOptions(fetches) ? undefined : fetches;
     const names = checkFetches(fetch, this.outputNames);
-    const outputs = outputBuffers(plan, fetch);
+    const outputs = outputBuffers(plan, fetch, false);
     native.runSync(plan.id, inputData, outputs.map((t) => t.data));
     return collect(outputs, names);
   }
@@ -345,7 +345,8 @@ function signature(shapes: Map<string, number[]>, values: Map<string, Initialize
 }
 
 /** The result Tensors of a run: the caller's (from fetches) where given, new ones elsewhere. */
-function outputBuffers(plan: PreparedPlan, fetches: unknown): { name: string; tensor: Tensor; data: ArrayBufferView }[] {
+/** `recycled`: results may use recycled native memory (run(); see allocateForResult). */
+function outputBuffers(plan: PreparedPlan, fetches: unknown, recycled: boolean): { name: string; tensor: Tensor; data: ArrayBufferView }[] {
   const given = typeof fetches === 'object' && fetches !== null && !Array.isArray(fetches) ? (fetches as Record<string, unknown>) : {};
   return plan.outputs.map((o) => {
     const t = given[o.name];
@@ -356,7 +357,7 @@ function outputBuffers(plan: PreparedPlan, fetches: unknown): { name: string; te
       }
       return { name: o.name, tensor: t, data: t.data };
     }
-    const data = allocateForResult(o.type, o.size);
+    const data = allocateForResult(o.type, o.size, recycled);
     return { name: o.name, tensor: new Tensor(o.type, data as never, o.dims), data };
   });
 }

@@ -18,6 +18,8 @@ Napi::Value QGemm(const Napi::CallbackInfo& info);
 Napi::Value QGemmReference(const Napi::CallbackInfo& info);
 // model_buffer.cc
 Napi::Value AllocModelBuffer(const Napi::CallbackInfo& info);
+// result_buffers.cc
+Napi::Value AllocResultBuffer(const Napi::CallbackInfo& info);
 // quantize_bindings.cc
 Napi::Value QuantizeLinear(const Napi::CallbackInfo& info);
 Napi::Value DequantizeLinear(const Napi::CallbackInfo& info);

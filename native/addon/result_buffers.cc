@@ -1,0 +1,78 @@
+// allocResultBuffer(bytes): memory for a run's result tensor, recycled. A fresh allocation is fresh
+// pages, and on a VM the first touch of each 4 KiB page costs microseconds: on a 144-channel 56x56
+// QLinearConv those faults were a quarter of the run, and two threads writing a fresh output fault
+// in turn. onnxruntime hands results out of its arena; here a result's memory goes back to a small
+// pool when JavaScript collects the tensor, and the next run of the same shape writes warm pages.
+// The run writes every byte of a result before the caller sees it, so recycled bytes are never
+// exposed and are not cleared.
+#include <cstdlib>
+#include <map>
+#include <mutex>
+
+#include "args.h"
+#include "bindings.h"
+#include "errors.h"
+
+namespace octet::addon {
+
+namespace {
+
+constexpr size_t kMaxPooledBytes = size_t{64} << 20;  // beyond this, freed buffers go back to the system
+
+struct ResultPool {
+  std::mutex mutex;
+  std::multimap<size_t, void*> free;  // by exact size: a model's results repeat their sizes
+  size_t held = 0;
+
+  void* take(size_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      auto it = free.find(bytes);
+      if (it != free.end()) {
+        void* p = it->second;
+        free.erase(it);
+        held -= bytes;
+        return p;
+      }
+    }
+    return std::malloc(bytes);
+  }
+
+  void give(void* p, size_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (held + bytes <= kMaxPooledBytes) {
+        free.emplace(bytes, p);
+        held += bytes;
+        return;
+      }
+    }
+    std::free(p);
+  }
+};
+
+ResultPool& pool() {
+  static auto* p = new ResultPool();  // never destroyed: finalizers of other environments may run late
+  return *p;
+}
+
+}  // namespace
+
+Napi::Value AllocResultBuffer(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    const auto bytes = static_cast<size_t>(integer(info[0], Name{"allocResultBuffer", "bytes"}, 1, int64_t{1} << 40));
+    void* data = pool().take(bytes);
+    if (data == nullptr) throw_range("allocResultBuffer: cannot allocate " + std::to_string(bytes) + " bytes");
+    Napi::MemoryManagement::AdjustExternalMemory(info.Env(), static_cast<int64_t>(bytes));
+    return Napi::ArrayBuffer::New(
+        info.Env(), data, bytes,
+        [](Napi::Env env, void* p, size_t* size) {
+          pool().give(p, *size);
+          Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(*size));
+          delete size;
+        },
+        new size_t(bytes));
+  });
+}
+
+}  // namespace octet::addon
