@@ -10,7 +10,8 @@
  *   det  the probability maps of the quantized det model against the float one on the pages: mean and
  *        max |difference|, and the IoU of the text masks (probability > 0.3). Calibrated on 2
  *        pages, evaluated on the other 2.
- *   speed  median time per batch, octet and onnxruntime-node, float and quantized (same files).
+ *   speed  median time per batch, octet and onnxruntime-node, float and quantized (same files): rec at
+ *        batch 8 and 1, det at batch 1 and 8.
  *
  * Usage: node bench/ocr.bench.js [--threads 1] [--rounds 3] [--markdown]
  */
@@ -198,7 +199,16 @@ const pair = async (label, floatBytes, quantBytes, feeds) => {
 };
 const recBytes = new Uint8Array(readFileSync(REC));
 for (const [label, bytes] of recFiles) await pair(`rec ${label}, batch ${BATCH}`, recBytes, bytes, { x: recBatch(evalLines.slice(0, BATCH)) });
-await pair('det int8 static, 640×640', new Uint8Array(readFileSync(DET)), detQ.toBytes(), { x: detInput(detEval[0]) });
+// Latency: one line at a time (the static int8 model, the first of recFiles).
+await pair(`rec ${recFiles[0][0]}, batch 1`, recBytes, recFiles[0][1], { x: recBatch(evalLines.slice(0, 1)) });
+const detBytes = new Uint8Array(readFileSync(DET));
+await pair('det int8 static, 640×640', detBytes, detQ.toBytes(), { x: detInput(detEval[0]) });
+// Throughput: 8 pages at once (the two evaluation pages, four times each).
+const detPages = detEval.map(detInput);
+const detData = new Float32Array(8 * detPages[0].data.length);
+for (let i = 0; i < 8; i++) detData.set(detPages[i % detPages.length].data, i * detPages[0].data.length);
+const detBatch = new Tensor('float32', detData, [8, ...detPages[0].dims.slice(1)]);
+await pair('det int8 static, 640×640, batch 8', detBytes, detQ.toBytes(), { x: detBatch });
 
 const md = { markdown: !!args.markdown, align: ['left'] };
 console.log(`\nPaddleOCR rec on ${evalLines.length} rendered lines (${new Date().toISOString()}, node ${process.version}, onnxruntime-node ${ort.env.versions?.common ?? ''}, ${threads} thread${threads > 1 ? 's' : ''})`);
