@@ -313,7 +313,9 @@ export class InferenceSession implements AsyncDisposable {
     });
     const built = native.buildPlan(id);
     built.catch(() => undefined);  // observed by run(); an unobserved rejection must not crash the process
-    built.then(() => this.releasePacked(), () => undefined);
+    // Giving packed weights' raw bytes up only saves memory: should it fail, they stay held (and a
+    // throw here must not become an unhandled rejection).
+    built.then(() => this.releasePacked()).catch(() => undefined);
     const prepared: PreparedPlan = { id, inputNames: plan.inputs.map((v) => plan.values[v]!.name), outputs, arenaBytes: plan.arenaBytes, nodes: describeGraph(g), built };
     this.plans.set(key, prepared);
     this.peakArena = Math.max(this.peakArena, plan.arenaBytes);
