@@ -18,12 +18,6 @@ export function tensorTypeOf(type: OnnxElemType): TensorType | undefined {
   return dtypeCode(type) === undefined ? undefined : (type as TensorType);
 }
 
-/** A zero-filled TypedArray for `count` elements of `type`. */
-export function allocate(type: TensorType, count: number): TensorData {
-  const ArrayType = arrayTypeOf(type) as unknown as new (n: number) => TensorData;
-  return new ArrayType(count);
-}
-
 /**
  * A new array for a run's result, which the run writes in full before anyone sees it: not cleared.
  * With `recycled` (run(), which returns to the event loop), large ones come from native memory that

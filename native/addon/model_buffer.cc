@@ -4,6 +4,7 @@
 #include "args.h"
 #include "bindings.h"
 #include "errors.h"
+#include "external_buffer.h"
 
 namespace octet::addon {
 
@@ -12,15 +13,7 @@ Napi::Value AllocModelBuffer(const Napi::CallbackInfo& info) {
     const auto bytes = static_cast<size_t>(integer(info[0], Name{"allocModelBuffer", "bytes"}, 0, int64_t{1} << 40));
     void* data = allocate_model_memory(bytes);
     if (data == nullptr) throw_range("allocModelBuffer: cannot map " + std::to_string(bytes) + " bytes");
-    Napi::MemoryManagement::AdjustExternalMemory(info.Env(), static_cast<int64_t>(bytes));
-    return Napi::ArrayBuffer::New(
-        info.Env(), data, bytes,
-        [](Napi::Env env, void* p, size_t* size) {
-          free_model_memory(p, *size);
-          Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(*size));
-          delete size;
-        },
-        new size_t(bytes));
+    return external_array_buffer(info.Env(), data, bytes, free_model_memory);
   });
 }
 

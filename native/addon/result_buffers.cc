@@ -12,6 +12,7 @@
 #include "args.h"
 #include "bindings.h"
 #include "errors.h"
+#include "external_buffer.h"
 
 namespace octet::addon {
 
@@ -63,15 +64,7 @@ Napi::Value AllocResultBuffer(const Napi::CallbackInfo& info) {
     const auto bytes = static_cast<size_t>(integer(info[0], Name{"allocResultBuffer", "bytes"}, 1, int64_t{1} << 40));
     void* data = pool().take(bytes);
     if (data == nullptr) throw_range("allocResultBuffer: cannot allocate " + std::to_string(bytes) + " bytes");
-    Napi::MemoryManagement::AdjustExternalMemory(info.Env(), static_cast<int64_t>(bytes));
-    return Napi::ArrayBuffer::New(
-        info.Env(), data, bytes,
-        [](Napi::Env env, void* p, size_t* size) {
-          pool().give(p, *size);
-          Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(*size));
-          delete size;
-        },
-        new size_t(bytes));
+    return external_array_buffer(info.Env(), data, bytes, [](void* p, size_t n) { pool().give(p, n); });
   });
 }
 

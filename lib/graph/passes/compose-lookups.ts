@@ -7,7 +7,6 @@
 import type { IrGraph, IrNode } from '../ir.js';
 import { consumerIndex, graphOutputNames, isLookup, producerIndex, removeNodes } from './graph-queries.js';
 
-
 export function composeLookups(g: IrGraph): void {
   const producers = producerIndex(g);
   const uses = consumerIndex(g);

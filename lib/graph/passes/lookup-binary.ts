@@ -21,7 +21,6 @@ import { byteValue } from './lookup-tables.js';
 const f32 = Math.fround;
 const ROUND_MAGIC = 12582912;  // 1.5 · 2^23: (f + magic) - magic rounds a float32 |f| < 2^22 half to even
 
-
 /** The byte tensor an operand is a function of, and the table of that function (null: identity). */
 function source(g: IrGraph, producers: Map<string, IrNode>, value: string): { x: string; table: Uint8Array | Int8Array | null } {
   const p = producers.get(value);
