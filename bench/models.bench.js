@@ -33,7 +33,7 @@ const MODELS = {
   ocr_cls: { path: join(OCR, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), input: 'x', chw: [3, 48, 192] },
 };
 
-const args = parseArgs(process.argv.slice(2), ['quick', 'markdown', 'noRss', 'noLag', 'noTiming', 'help', 'child']);
+const args = parseArgs(process.argv.slice(2), ['quick', 'markdown', 'noRss', 'noLag', 'noTiming', 'help', 'child', 'jsHeapInUse']);
 const log = (...m) => console.error(...m);
 const list = (v, all) => (v && v !== true ? String(v).split(',').filter(Boolean) : all);
 
@@ -62,6 +62,16 @@ async function openOrt(model, threads) {
   };
 }
 
+/** 16 MiB of short-lived objects: fills V8's young generation to its current size several times. */
+function churnYoungGeneration() {
+  let live = [];
+  for (let i = 0; i < (16 << 20) / 64; i++) {
+    const o = { i, box: [i] };
+    if (i % 10 === 0) live.push(o);
+    if (live.length > 5000) live = [];
+  }
+}
+
 // Child mode: measure one implementation's RSS growth or event-loop delay, print JSON, exit.
 // RSS: the runtime's libraries and threads are loaded first with a tiny model (fashion_cnn), so the
 // figure is what the session itself adds: peak RSS during create + one run, minus RSS before create.
@@ -74,6 +84,10 @@ if (args.child) {
     const warm = await open(MODELS.fashion_cnn, threads);
     await warm.run(inputFor(MODELS.fashion_cnn, 1));
     await warm.release();
+    // --js-heap-in-use: the process has also run some JavaScript, as a server has by the time it
+    // loads a model, so V8's young generation (a fixed few MiB per process, first touched by whatever
+    // allocates first) is already resident and the figure is the session's own.
+    if (args.jsHeapInUse) churnYoungGeneration();
     globalThis.gc?.();
   }
   const before = process.memoryUsage().rss;
@@ -149,13 +163,17 @@ if (!args.noRss) {
   const rss = [];
   for (const name of models) {
     log(`${name} RSS ...`);
-    const o = child(['--impl', 'octet', '--model', name, '--measure', 'rss', '--threads', '1']);
-    const t = child(['--impl', 'ort', '--model', name, '--measure', 'rss', '--threads', '1']);
     const mib = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
-    rss.push([name, mib(o.rssGrowth), mib(t.rssGrowth), fmtNum(o.rssGrowth / t.rssGrowth, 2), mib(o.steady), mib(t.steady)]);
+    for (const heap of [[], ['--js-heap-in-use']]) {
+      const o = child(['--impl', 'octet', '--model', name, '--measure', 'rss', '--threads', '1', ...heap]);
+      const t = child(['--impl', 'ort', '--model', name, '--measure', 'rss', '--threads', '1', ...heap]);
+      rss.push([name, heap.length ? 'in use' : 'fresh', mib(o.rssGrowth), mib(t.rssGrowth), t.rssGrowth > 0 ? fmtNum(o.rssGrowth / t.rssGrowth, 2) : '—', mib(o.steady), mib(t.steady)]);
+    }
   }
-  console.log('\nRSS added by a session (create + one batch-1 run, fresh process each, runtime loaded first): peak, and after the run');
-  console.log(renderTable(['model', 'octet peak', 'ORT peak', 'octet/ORT', 'octet after', 'ORT after'], rss, { markdown: !!args.markdown, align: ['left'] }));
+  console.log('\nRSS added by a session (create + one batch-1 run, fresh process each, runtime loaded first): peak, and after the run.');
+  console.log("JS heap 'fresh': nothing else has run, so the session's graph work is the first to touch V8's young generation;");
+  console.log("'in use': the process has already run other JavaScript, as a serving process has.");
+  console.log(renderTable(['model', 'JS heap', 'octet peak', 'ORT peak', 'octet/ORT', 'octet after', 'ORT after'], rss, { markdown: !!args.markdown, align: ['left'] }));
 }
 
 if (!args.noLag) {

@@ -5,7 +5,11 @@
 import { createRequire } from 'node:module';
 import type { onnx as OnnxNamespace } from 'onnx-proto';
 
-export const { onnx } = createRequire(import.meta.url)('onnx-proto') as { onnx: typeof OnnxNamespace };
+const requireHere = createRequire(import.meta.url);
+export const { onnx } = requireHere('onnx-proto') as { onnx: typeof OnnxNamespace };
+// The protobufjs runtime onnx-proto's generated code uses (resolved from onnx-proto, so it is the same copy).
+type ProtoReader = Exclude<Parameters<typeof OnnxNamespace.ModelProto.decode>[0], Uint8Array>;
+const protobuf = createRequire(requireHere.resolve('onnx-proto'))('protobufjs/minimal') as { Reader: { create(buffer: Uint8Array): ProtoReader } };
 
 /** Where a decode happens: names the model in error messages and locates external data. */
 export interface DecodeContext {
@@ -69,6 +73,28 @@ const utf8 = new TextDecoder('utf-8');
 export function bytesToString(b: Uint8Array | string | null | undefined): string {
   if (b == null) return '';
   return typeof b === 'string' ? b : utf8.decode(b);
+}
+
+/**
+ * A protobuf reader over `bytes` for decoding a model. Strings (node, value and operator names: a few
+ * per node) are decoded natively from a Buffer view of the same memory, bounds-checked like every
+ * other field. protobufjs' own decoder for plain arrays builds each string from an array of char codes,
+ * which for a graph of a few hundred nodes was over a megabyte of short-lived garbage, and its
+ * Buffer reader truncates a string running past the end silently (see plainBytes).
+ */
+export function modelReader(bytes: Uint8Array): ProtoReader {
+  const plain = plainBytes(bytes);
+  const text = Buffer.from(plain.buffer, plain.byteOffset, plain.byteLength);
+  const reader = protobuf.Reader.create(plain);
+  reader.string = function readString(this: ProtoReader): string {
+    const length = this.uint32();
+    const start = this.pos;
+    const end = start + length;
+    if (end > this.len) throw new RangeError(`index out of range: ${start} + ${length} > ${this.len}`);
+    this.pos = end;
+    return text.toString('utf8', start, end);
+  };
+  return reader;
 }
 
 /**

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import type { onnx as P } from 'onnx-proto';
 import { decodeGraph } from './graph.js';
 import type { OnnxModel, ReadModelOptions } from './model.js';
-import { onnx, plainBytes, toSafeNumber, type DecodeContext } from './proto.js';
+import { modelReader, onnx, toSafeNumber, type DecodeContext } from './proto.js';
 
 /**
  * Reads an ONNX model from a file path or from bytes. External-data tensors are resolved relative to
@@ -32,7 +32,7 @@ export function readModel(source: string | Uint8Array, options: ReadModelOptions
   }
   let m: P.ModelProto;
   try {
-    m = onnx.ModelProto.decode(plainBytes(bytes));
+    m = onnx.ModelProto.decode(modelReader(bytes));
   } catch (e) {
     throw new Error(`${ctx.source}: cannot decode ONNX ModelProto (truncated or corrupted?): ${(e as Error).message}`);
   }

@@ -30,6 +30,23 @@ describe('corrupted models', () => {
     expect(errors).toBeGreaterThan(model.length / 2);
   });
 
+  it('a name running past the end of the bytes is an error, not a cut-off name', () => {
+    const at = Buffer.from(model).indexOf('octet-test');
+    expect(at).toBeGreaterThan(0);
+    expect(() => readModel(model.subarray(0, at + 5))).toThrow(/^<bytes>: cannot decode ONNX ModelProto .*index out of range/);
+  });
+
+  it('names decode as UTF-8 from bytes at any offset of their buffer', () => {
+    // Node hands small files back as slices of a shared pool: the string reader must honour the offset.
+    const shifted = Buffer.alloc(model.length + 7);
+    shifted.set(model, 7);
+    expect(readModel(shifted.subarray(7)).producerName).toBe('octet-test');
+    const named = Buffer.from(model).toString('latin1').replace('octet-test', 'octet-tëst');
+    // latin1 'ë' is one byte; as UTF-8 the two bytes c3 ab spell it, so rewrite the length prefix too.
+    const utf8 = Buffer.from(named.replace('\x0aoctet-tëst', '\x0boctet-t\xc3\xabst'), 'latin1');
+    expect(readModel(new Uint8Array(utf8)).producerName).toBe('octet-tëst');
+  });
+
   it('200 copies with random byte flips load or throw an Error', () => {
     const rng = makeRng(12345);
     const outcomes = { loaded: 0, error: 0 };
