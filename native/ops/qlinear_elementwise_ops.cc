@@ -30,6 +30,7 @@
 #include "../dispatch/dispatch.h"
 #include "../graph/op.h"
 #include "../kernels/lookup/lookup_kernel.h"
+#include "../kernels/qadd/qadd_kernel.h"
 #include "conv/layout_checks.h"
 #include "elementwise/broadcast.h"
 #include "quantized_params.h"
@@ -53,12 +54,9 @@ int threads_for(int64_t n, int threads) {
 
 enum class BinaryKind { kAdd, kMul };
 
-// What one run computes with: zero points, the multipliers (Add: rA, rB; Mul: m in ra) and the clamp.
-struct BinaryParams {
-  int32_t za = 0, zb = 0, zc = 0;
-  float ra = 1.0f, rb = 1.0f;
-  float lo = 0.0f, hi = 0.0f;
-};
+// What one run computes with: zero points, the multipliers (Add: rA, rB; Mul: m in ra) and the clamp —
+// the Add kernel's parameters (kernels/qadd), which same-shape additions hand to it as they are.
+using BinaryParams = QAddParams;
 
 // One segment: a and b advance by one element if their flag is set, else repeat their first element.
 using SegmentFn = void (*)(const void* a, bool a_advances, const void* b, bool b_advances, void* y, int64_t n, const BinaryParams& p);
@@ -140,8 +138,13 @@ class QLinearBinaryOp final : public Op {
     const bool is_signed = dtype_ == DType::kInt8;
     qmin_ = is_signed ? -128 : 0;
     qmax_ = is_signed ? 127 : 255;
-    if (kind == BinaryKind::kAdd) segment_ = is_signed ? add_segment<int8_t> : add_segment<uint8_t>;
-    else segment_ = is_signed ? mul_segment<int8_t> : mul_segment<uint8_t>;
+    if (kind == BinaryKind::kAdd) {
+      segment_ = is_signed ? add_segment<int8_t> : add_segment<uint8_t>;
+      const QAddKernels& k = qadd_kernels(active_isa());
+      same_shape_add_ = is_signed ? k.add_s8 : k.add_u8;
+    } else {
+      segment_ = is_signed ? mul_segment<int8_t> : mul_segment<uint8_t>;
+    }
 
     // Constant scales (the usual case): the multipliers once, not per run.
     if (as.constant && bs.constant && cs.constant) {
@@ -169,10 +172,13 @@ class QLinearBinaryOp final : public Op {
     uint8_t* y = static_cast<uint8_t*>(out[0]->data);
     const bool aa = plan_.inner_advances(0), ba = plan_.inner_advances(1);
     const SegmentFn segment = segment_;
+    // Both inputs advancing: the Add kernel of the active ISA (the same expression, vectorised).
+    const QAddFn same_shape = aa && ba ? same_shape_add_ : nullptr;
     const auto body = [&](size_t begin, size_t end, size_t) {
       elementwise::for_each_segment(plan_, static_cast<int64_t>(begin), static_cast<int64_t>(end),
                                     [&](const std::array<int64_t, elementwise::kMaxInputs>& off, int64_t pos, int64_t len) {
-                                      segment(a + off[0], aa, b + off[1], ba, y + pos, len, p);
+                                      if (same_shape) same_shape(a + off[0], b + off[1], y + pos, static_cast<size_t>(len), p);
+                                      else segment(a + off[0], aa, b + off[1], ba, y + pos, len, p);
                                     });
     };
     const int threads = threads_for(total, ctx.threads);
@@ -203,6 +209,7 @@ class QLinearBinaryOp final : public Op {
   int32_t qmin_ = 0, qmax_ = 255;
   elementwise::BroadcastPlan plan_;
   SegmentFn segment_ = nullptr;
+  QAddFn same_shape_add_ = nullptr;  // Add only
   bool constant_scales_ = false;
   BinaryParams multipliers_;  // ra, rb when constant_scales_
 };
