@@ -3,17 +3,17 @@
 // parallel_tasks: ThreadPool::parallel_for takes a std::function; built from a lambda with several
 // captures it would allocate (the lambda outgrows the small buffer), and run() must not. A
 // reference_wrapper always fits (the standard guarantees it), so the function holds only a
-// reference to the caller's lambda.
+// reference to the caller's lambda. The pool gives each thread a contiguous part of the tasks, the
+// same part in every region (core/thread_pool.h).
 //
 // parallel_parts: the same work cut into one contiguous part per thread, each part owned by the
 // same thread in every region (the calling thread owns part 0, a pool worker always the same other
-// part), and taken in chunks from the front by its owner; a thread that is done steals chunks from
-// the back of the others'. Consecutive layers of a network split their pixels alike, so a thread
-// reads mostly what it wrote itself in the layer before, from its own L2. Handing out chunks
-// round-robin (parallel_tasks) makes both cores read all of every activation, half of it from the
-// other core's cache: on a 2-core Zen 5 that made MobileNetV2's depthwise layers no faster on 2
-// threads than on 1, and small 1x1 layers slower. Stealing keeps the balance when one core is
-// slowed by another process, at the price of locality for the stolen chunks only.
+// part), taken in chunks from the front by its owner; a thread that is done steals chunks from the
+// back of the others'. Unlike parallel_tasks, the body also learns a slot unique among the bodies
+// running at once (per-thread scratch). Consecutive layers of a network split their pixels alike,
+// so a thread reads mostly what it wrote itself in the layer before, from its own L2. Stealing keeps
+// the balance when one core is slowed by another process, at the price of locality for the stolen
+// chunks only.
 #pragma once
 
 #include <algorithm>
@@ -23,6 +23,7 @@
 #include <functional>
 #include <thread>
 
+#include "task_cursor.h"
 #include "thread_pool.h"
 
 namespace octet {
@@ -45,34 +46,6 @@ inline size_t helper_index() {
   return index;
 }
 
-// Chunks [front, back) of one part not taken yet, in one word so that the owner (front) and the
-// thieves (back) never take the same chunk. Its own cache line: the owner's takes stay local.
-struct alignas(64) PartCursor {
-  std::atomic<uint64_t> range{0};
-
-  void reset(uint32_t begin, uint32_t end) { range.store(uint64_t{end} << 32 | begin, std::memory_order_relaxed); }
-  bool take_front(uint32_t& chunk) {
-    uint64_t r = range.load(std::memory_order_relaxed);
-    while (static_cast<uint32_t>(r) < static_cast<uint32_t>(r >> 32)) {
-      if (range.compare_exchange_weak(r, r + 1, std::memory_order_relaxed)) {
-        chunk = static_cast<uint32_t>(r);
-        return true;
-      }
-    }
-    return false;
-  }
-  bool take_back(uint32_t& chunk) {
-    uint64_t r = range.load(std::memory_order_relaxed);
-    while (static_cast<uint32_t>(r) < static_cast<uint32_t>(r >> 32)) {
-      if (range.compare_exchange_weak(r, r - (uint64_t{1} << 32), std::memory_order_relaxed)) {
-        chunk = static_cast<uint32_t>(r >> 32) - 1;
-        return true;
-      }
-    }
-    return false;
-  }
-};
-
 }  // namespace parallel_detail
 
 // Runs body(chunk, slot) for chunk in [0, parts * chunks_per_part) on up to `threads` threads, part
@@ -81,7 +54,6 @@ struct alignas(64) PartCursor {
 // (per-thread scratch). Every chunk runs exactly once, in no particular order.
 template <typename Body>
 void parallel_parts(size_t parts, size_t chunks_per_part, int threads, const Body& body) {
-  using parallel_detail::PartCursor;
   const size_t chunks = parts * chunks_per_part;
   if (chunks == 0) return;
   // More parts than threads (or than cursors) are merged into fewer, longer ones.
@@ -98,7 +70,7 @@ void parallel_parts(size_t parts, size_t chunks_per_part, int threads, const Bod
     });
     return;
   }
-  PartCursor cursor[parallel_detail::kMaxParts];
+  TaskCursor cursor[parallel_detail::kMaxParts];
   for (size_t p = 0; p < parts; ++p)
     cursor[p].reset(static_cast<uint32_t>(std::min(chunks, p * per_part)), static_cast<uint32_t>(std::min(chunks, (p + 1) * per_part)));
   const std::thread::id caller = std::this_thread::get_id();
@@ -107,7 +79,7 @@ void parallel_parts(size_t parts, size_t chunks_per_part, int threads, const Bod
     uint32_t c = 0;
     while (cursor[home].take_front(c)) body(c, slot);
     for (size_t i = 1; i < parts; ++i) {
-      PartCursor& victim = cursor[(home + i) % parts];
+      TaskCursor& victim = cursor[(home + i) % parts];
       while (victim.take_back(c)) body(c, slot);
     }
   });

@@ -52,14 +52,19 @@ void ThreadPool::ensure_workers(int count) {
   while (static_cast<int>(workers_.size()) < count) {
     // The worker treats regions up to the current one as seen, and joins the next one published.
     const uint32_t seen = region_of(state_.load(std::memory_order_relaxed));
-    workers_.emplace_back([this, seen] { worker_loop(seen); });
+    const size_t index = workers_.size();
+    workers_.emplace_back([this, seen, index] { worker_loop(seen, index); });
   }
 }
 
-void ThreadPool::run_tasks() {
-  const size_t tasks = tasks_;
-  for (size_t t = next_.fetch_add(1, std::memory_order_relaxed); t < tasks; t = next_.fetch_add(1, std::memory_order_relaxed)) {
-    (*fn_)(t);
+// Its own part from the front, then the others' from the back.
+void ThreadPool::run_tasks(size_t home) {
+  const size_t parts = parts_;
+  uint32_t t = 0;
+  while (cursors_[home].take_front(t)) (*fn_)(t);
+  for (size_t i = 1; i < parts; ++i) {
+    TaskCursor& victim = cursors_[(home + i) % parts];
+    while (victim.take_back(t)) (*fn_)(t);
   }
 }
 
@@ -73,7 +78,7 @@ bool ThreadPool::try_join(uint32_t region) {
   return false;
 }
 
-void ThreadPool::worker_loop(uint32_t seen) {
+void ThreadPool::worker_loop(uint32_t seen, size_t index) {
   using clock = std::chrono::steady_clock;
   while (true) {
     uint32_t region = region_of(state_.load(std::memory_order_acquire));
@@ -95,7 +100,7 @@ void ThreadPool::worker_loop(uint32_t seen) {
     }
     seen = region;
     if (try_join(region)) {
-      run_tasks();
+      run_tasks(parts_ > 1 ? 1 + index % (parts_ - 1) : 0);
       state_.fetch_sub(1, std::memory_order_acq_rel);
     }
   }
@@ -108,18 +113,25 @@ void ThreadPool::parallel_for(size_t tasks, int threads, const std::function<voi
     for (size_t t = 0; t < tasks; ++t) fn(t);
     return;
   }
+  if (tasks > kMaxTasks) {  // more than a cursor counts: regions of kMaxTasks tasks
+    for (size_t base = 0; base < tasks; base += kMaxTasks)
+      parallel_for(std::min(kMaxTasks, tasks - base), threads, [&](size_t t) { fn(base + t); });
+    return;
+  }
   std::lock_guard<std::mutex> region_lock(region_mutex_);
   ensure_workers(helpers);
   fn_ = &fn;
-  tasks_ = tasks;
-  next_.store(0, std::memory_order_relaxed);
+  parts_ = std::min(static_cast<size_t>(helpers) + 1, kMaxParts);
+  const size_t per_part = (tasks + parts_ - 1) / parts_;
+  for (size_t p = 0; p < parts_; ++p)
+    cursors_[p].reset(static_cast<uint32_t>(std::min(tasks, p * per_part)), static_cast<uint32_t>(std::min(tasks, (p + 1) * per_part)));
   const uint32_t region = region_of(state_.load(std::memory_order_relaxed)) + 1;
   state_.store((uint64_t{region} << 32) | (static_cast<uint64_t>(helpers) << 16), std::memory_order_release);
   {
     std::lock_guard<std::mutex> lock(sleep_mutex_);
     if (sleepers_ > 0) wake_.notify_all();
   }
-  run_tasks();
+  run_tasks(0);
   // All tasks are taken: close the open seats so that late workers stay out, then wait for those inside.
   uint64_t s = state_.load(std::memory_order_acquire);
   while (!state_.compare_exchange_weak(s, s & ~kSeatsMask, std::memory_order_acq_rel, std::memory_order_acquire)) {
