@@ -388,11 +388,28 @@ TEST(gather_elements_matches_reference) {
 // ---------------------------------------------------------------------------------------------
 // Transpose / Expand / Tile / DepthToSpace / SpaceToDepth
 
+namespace {
+
+void check_transpose(Rng& rng, DType dtype, const Shape& shape, const std::vector<int64_t>& perm, bool default_perm) {
+  Shape out;
+  for (int64_t p : perm) out.push_back(shape[static_cast<size_t>(p)]);
+  OpTensor in = random_tensor(dtype, shape, rng);
+  const std::vector<uint8_t> expected = gather_reference(in, out, [&](const std::vector<int64_t>& o) {
+    std::vector<int64_t> src(shape.size());
+    for (size_t k = 0; k < perm.size(); ++k) src[static_cast<size_t>(perm[k])] = o[k];
+    return offset_of(src, strides_of(shape));
+  });
+  OpHarness h(tensor_factory("Transpose"), make_node("Transpose", default_perm ? Attributes{} : attrs_ints("perm", perm), 13), {in},
+              {out_spec(dtype, out)});
+  same_bytes(run_all_threads(h, "transpose"), expected, dtype_size(dtype), "transpose " + shape_string(shape) + " perm " + shape_string(perm));
+}
+
+}  // namespace
+
 TEST(transpose_matches_reference) {
   Rng rng(10);
   for (int iter = 0; iter < 150; ++iter) {
     const DType dtype = copy_dtypes()[static_cast<size_t>(iter) % 4];
-    const size_t e = dtype_size(dtype);
     const int rank = rng.uniform(0, 5);
     const Shape shape = random_shape(rng, rank, 6);
     std::vector<int64_t> perm;
@@ -400,18 +417,15 @@ TEST(transpose_matches_reference) {
     for (int k = rank - 1; k > 0; --k) std::swap(perm[static_cast<size_t>(k)], perm[static_cast<size_t>(rng.uniform(0, k))]);
     const bool default_perm = iter % 5 == 0;
     if (default_perm) std::iota(perm.rbegin(), perm.rend(), int64_t{0});
-    Shape out;
-    for (int64_t p : perm) out.push_back(shape[static_cast<size_t>(p)]);
-    OpTensor in = random_tensor(dtype, shape, rng);
-    const std::vector<uint8_t> expected = gather_reference(in, out, [&](const std::vector<int64_t>& o) {
-      std::vector<int64_t> src(shape.size());
-      for (size_t k = 0; k < perm.size(); ++k) src[static_cast<size_t>(perm[k])] = o[k];
-      return offset_of(src, strides_of(shape));
-    });
-    OpHarness h(tensor_factory("Transpose"), make_node("Transpose", default_perm ? Attributes{} : attrs_ints("perm", perm), 13), {in},
-                {out_spec(dtype, out)});
-    same_bytes(run_all_threads(h, "transpose"), expected, e, "transpose " + shape_string(shape) + " perm " + shape_string(perm));
+    check_transpose(rng, dtype, shape, perm, default_perm);
   }
+  // Layout changes of image models, big enough for the register tiles, the wide byte tiles and the
+  // three-row interleave of RGB planes (64 pixels a step), with size-1 dims between the moving ones.
+  const std::vector<std::pair<Shape, std::vector<int64_t>>> layouts = {
+      {{1, 3, 20, 70}, {0, 2, 3, 1}}, {{2, 3, 1, 131}, {0, 2, 3, 1}}, {{2, 20, 7, 3}, {0, 3, 1, 2}},
+      {{1, 144, 9, 9}, {0, 2, 3, 1}}, {{3, 1, 5, 100}, {1, 3, 0, 2}}, {{33, 70}, {1, 0}}, {{4, 1, 17, 3, 1}, {1, 0, 4, 3, 2}}};
+  for (const DType dtype : copy_dtypes())
+    for (const auto& [shape, perm] : layouts) check_transpose(rng, dtype, shape, perm, false);
   expect_create_error(tensor_factory("Transpose"), make_node("Transpose", attrs_ints("perm", {0, 0}), 13),
                       {random_tensor(DType::kUint8, {2, 2}, rng)}, {out_spec(DType::kUint8, {2, 2})}, "is not a permutation", ErrorKind::kRange);
 }

@@ -28,4 +28,14 @@ TransposeBytesFn transpose_bytes_16x64_avx512();
 // The widest tile for a path.
 TransposeBytesTile transpose_bytes_tile(Isa isa);
 
+// dst[3 * j + i] = src[i * src_stride + j] for rows i < 3 and j < n: three byte rows (an image's RGB
+// planes) into n pixels.
+using InterleaveBytesFn = void (*)(const uint8_t* src, size_t src_stride, uint8_t* dst, size_t n);
+
+// Null when this build or CPU lacks AVX-512 VBMI.
+InterleaveBytesFn interleave3_bytes_avx512vbmi();
+
+// The fast three-row interleave for a path, or null (the plain loop then does it).
+InterleaveBytesFn interleave3_bytes(Isa isa);
+
 }  // namespace octet

@@ -137,6 +137,8 @@ template <typename T>
 void transpose_batched(const T* src, T* dst, size_t batches, size_t rows, size_t cols, int threads) {
   if (batches == 0 || rows == 0 || cols == 0) return;
   if (rows < 4) {
+    InterleaveBytesFn interleave3 = nullptr;  // bytes: the path's fast interleave of three rows
+    if constexpr (sizeof(T) == 1) interleave3 = interleave3_bytes(active_isa());
     const size_t chunk = kElementsPerTask / rows;
     const size_t chunks = (cols + chunk - 1) / chunk;
     parallel_tasks(batches * chunks, threads, [&](size_t t) {
@@ -144,6 +146,10 @@ void transpose_batched(const T* src, T* dst, size_t batches, size_t rows, size_t
       const T* s = src + b * rows * cols;
       T* d = dst + b * rows * cols;
       const size_t c1 = std::min(cols, c0 + chunk);
+      if (rows == 3 && interleave3 != nullptr) {
+        interleave3(reinterpret_cast<const uint8_t*>(s) + c0, cols, reinterpret_cast<uint8_t*>(d) + 3 * c0, c1 - c0);
+        return;
+      }
       switch (rows) {  // a constant row count lets the compiler vectorise the interleave
         case 1: interleave_rows<1>(s, d, cols, c0, c1); break;
         case 2: interleave_rows<2>(s, d, cols, c0, c1); break;
