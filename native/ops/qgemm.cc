@@ -200,6 +200,9 @@ void qgemm(const QGemmArgs& p) {
   const size_t out_elem = p.kind == OutputKind::kUint8 || p.kind == OutputKind::kInt8 ? 1 : 4;
   const size_t panel_bytes = k.panel_bytes(Kp);
 
+  // Full tiles of 8-bit output without zero-point terms go through the kernel's fused form, if any.
+  const bool fused = k.ukernel_requant != nullptr && (p.kind == OutputKind::kUint8 || p.kind == OutputKind::kInt8) && w.symmetric &&
+                     !p.a_zero_point_per_row;
   EpilogueTile base;
   base.acc_stride = nr;
   base.kind = p.kind;
@@ -233,12 +236,17 @@ void qgemm(const QGemmArgs& p) {
       if (p.scale_per_col) t.scale = p.scale + n0;
       for (int m0 = m_begin; m0 < m_end; m0 += mr) {
         const int rows = std::min(mr, m_end - m0);
-        k.ukernel(rows, Kp, static_cast<const uint8_t*>(a.rows) + a_row_bytes * m0, a_row_bytes, b_panel, acc);
+        const uint8_t* a_tile = static_cast<const uint8_t*>(a.rows) + a_row_bytes * m0;
         t.rows = rows;
+        t.out = static_cast<uint8_t*>(p.out) + (static_cast<size_t>(m0) * ldc + n0) * out_elem;
+        if (fused && rows == mr) {
+          k.ukernel_requant(Kp, a_tile, a_row_bytes, b_panel, t);
+          continue;
+        }
+        k.ukernel(rows, Kp, a_tile, a_row_bytes, b_panel, acc);
         t.acc = acc;
         t.row_sum = want_sum ? a.row_sum + m0 : nullptr;
         t.row_za = p.a_zero_point_per_row ? row_za + m0 : nullptr;
-        t.out = static_cast<uint8_t*>(p.out) + (static_cast<size_t>(m0) * ldc + n0) * out_elem;
         k.epilogue(t);
       }
     }

@@ -66,6 +66,10 @@ struct QGemmKernel {
   // Bytes of one packed panel for this Kp.
   size_t (*panel_bytes)(int Kp);
   void (*epilogue)(const EpilogueTile& tile);
+  // Optional (null: absent): ukernel and epilogue in one for a full tile (mr rows) with uint8/int8
+  // output and neither zero-point term (col_zb and col_z null; tile.acc unused), the sums requantized
+  // straight from registers. Must write exactly what ukernel followed by epilogue writes.
+  void (*ukernel_requant)(int Kp, const void* a, size_t a_stride, const void* b_panel, const EpilogueTile& tile) = nullptr;
 };
 
 // Scalar epilogue: the definition the SIMD epilogues reproduce.
