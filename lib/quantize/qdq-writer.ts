@@ -1,6 +1,7 @@
 /**
  * Writes the QDQ model: the float model's protobuf with, for every planned activation, a
- * QuantizeLinear → DequantizeLinear pair after its producer that quantized readers read through; int8
+ * QuantizeLinear → DequantizeLinear pair after its producer that quantized readers (and float readers
+ * of a quantized node's output) read through; int8
  * weights and int32 biases behind DequantizeLinear in place of the float constants. Nodes stay in
  * topological order (ONNX requires it); names never collide with the model's.
  */
@@ -87,8 +88,18 @@ export function writeQdqModel(
   // Graph inputs' pairs go first; each other pair right after the node producing its value.
   const nodes: P.INodeProto[] = [...head];
   for (const input of graph.input ?? []) nodes.push(...(after.get(input.name ?? '') ?? []));
+  // Quantized nodes read every quantized value through its pair. A float node (no int8 form) reads
+  // through it the values a quantized node wrote: that producer then runs as int8 and its output
+  // exists only as bytes, so the float node gets the Q/DQ fallback; read from the float original,
+  // the producer would have to stay float for it (a PaddleOCR det head's Conv + Relu ran in float
+  // for the ConvTranspose after it). Values float nodes wrote stay float for float readers.
+  const byQuantizedNode = new Set<string>();
   (graph.node ?? []).forEach((n, k) => {
-    const rewired = plan.quantizedNodes.has(k) ? { ...n, input: (n.input ?? []).map((v) => dequantized.get(v) ?? v) } : n;
+    if (plan.quantizedNodes.has(k)) for (const o of n.output ?? []) byQuantizedNode.add(o);
+  });
+  (graph.node ?? []).forEach((n, k) => {
+    const reads = (v: string) => (plan.quantizedNodes.has(k) || byQuantizedNode.has(v) ? (dequantized.get(v) ?? v) : v);
+    const rewired = { ...n, input: (n.input ?? []).map(reads) };
     nodes.push(rewired);
     for (const o of n.output ?? []) nodes.push(...(after.get(o) ?? []));
   });

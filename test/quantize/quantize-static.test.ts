@@ -6,6 +6,8 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { InferenceSession, quantizeStatic, Tensor } from '../../lib/index.js';
 import { fashionBatch, fashionMnistPresent, loadFashionMnist } from '../helpers/fashion-mnist.js';
+import { DT, model } from '../helpers/onnx-model.js';
+import { Rng } from '../helpers/random.js';
 
 const MODEL = join(import.meta.dirname, '..', '..', 'examples', 'fashion-mnist', 'fashion_cnn.onnx');
 
@@ -143,5 +145,39 @@ describe('k-bit and per-tensor overrides', () => {
     await expect(quantizeStatic(MODEL, { calibrationData: feeds(), weightBits: 9 })).rejects.toThrow(/weightBits must be an integer from 2 to 8/);
     await expect(quantizeStatic(MODEL, { calibrationData: feeds(), activationBits: 1 })).rejects.toThrow(/activationBits/);
     await expect(quantizeStatic(MODEL, { calibrationData: feeds(), overrides: { input: { min: 2, max: 1 } } })).rejects.toThrow(/min 2 above max 1/);
+  });
+});
+
+describe('float readers of a quantized operator', () => {
+  it('read it through its DequantizeLinear, so the operator runs int8 (Conv + Relu before a ConvTranspose)', async () => {
+    const rng = new Rng(3);
+    const w = (n: number) => Float32Array.from({ length: n }, () => rng.next() - 0.5);
+    const bytes = model({
+      inputs: [['x', DT.FLOAT, [1, 4, 8, 8]]],
+      outputs: [['y', DT.FLOAT, [1, 2, 16, 16]]],
+      initializers: [
+        { name: 'w', type: DT.FLOAT, dims: [6, 4, 3, 3], data: w(6 * 4 * 9) },
+        { name: 'b', type: DT.FLOAT, dims: [6], data: w(6) },
+        { name: 'wt', type: DT.FLOAT, dims: [6, 2, 2, 2], data: w(6 * 2 * 4) },
+      ],
+      nodes: [
+        { op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['c'], attrs: { pads: [1, 1, 1, 1] } },
+        { op: 'Relu', inputs: ['c'], outputs: ['r'] },
+        { op: 'ConvTranspose', inputs: ['r', 'wt'], outputs: ['y'], attrs: { strides: [2, 2] } },
+      ],
+    });
+    const batch = () => ({ x: new Tensor('float32', w(4 * 64).map((v) => v * 4), [1, 4, 8, 8]) });
+    const feeds = batch();
+    const q = await quantizeStatic(bytes, { calibrationData: [feeds, batch(), batch()] });
+    const s = await q.createSession();
+    // Conv + Relu one int8 operator; the ConvTranspose (no int8 form) reads its dequantized bytes.
+    const kinds = s.describe().map((d) => `${d.opType}/${d.kernel}`);
+    expect(kinds.filter((k) => !k.startsWith('Transpose/'))).toEqual(['QuantizeLinear/quantize', 'QLinearConv/int8', 'DequantizeLinear/dequantize', 'ConvTranspose/fallback']);
+    const float = await InferenceSession.create(bytes);
+    const a = (await s.run(feeds)).y!.data as Float32Array, b = (await float.run(feeds)).y!.data as Float32Array;
+    const range = Math.max(...b.map(Math.abs));
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(0.05 * range);
+    await s.release();
+    await float.release();
   });
 });

@@ -132,7 +132,21 @@ const TYPE_PRESERVING = new Set([
   'ReduceMax', 'ReduceMin', 'DepthToSpace', 'SpaceToDepth',
 ]);
 
-/** The element type of a value if the graph tells it (types, constants, or a type-preserving producer chain). */
+// Operators whose output takes the type of one of their inputs (a zero point or a table), by index,
+// and the type when that optional input is absent.
+const TYPE_FROM_INPUT = new Map<string, { input: number; absent: OnnxElemType | null }>([
+  [':QuantizeLinear', { input: 2, absent: 'uint8' }],
+  [':QLinearConv', { input: 7, absent: null }],
+  [':QLinearMatMul', { input: 7, absent: null }],
+  ['com.microsoft:QLinearAdd', { input: 7, absent: 'uint8' }],
+  ['com.microsoft:QLinearMul', { input: 7, absent: 'uint8' }],
+  ['octet:QLinearLookup', { input: 1, absent: null }],
+]);
+
+/**
+ * The element type of a value if the graph tells it: types, constants, a type-preserving producer
+ * chain, or a quantizing producer's zero point or table.
+ */
 export function knownElemType(g: IrGraph, name: string, producers: Map<string, IrNode>): OnnxElemType | null {
   for (let depth = 0; depth < 64 && name !== ''; ++depth) {
     const c = g.constants.get(name);
@@ -140,7 +154,13 @@ export function knownElemType(g: IrGraph, name: string, producers: Map<string, I
     const t = g.types.get(name)?.elemType;
     if (t && t !== 'undefined') return t;
     const p = producers.get(name);
-    if (!p || !isOnnxDomain(p) || !TYPE_PRESERVING.has(p.opType) || p.outputs[0] !== name) return null;
+    if (!p || p.outputs[0] !== name) return null;
+    const from = TYPE_FROM_INPUT.get(`${isOnnxDomain(p) ? '' : p.domain}:${p.opType}`);
+    if (from) {
+      const input = p.inputs[from.input] ?? '';
+      return input === '' ? from.absent : (g.constants.get(input)?.type ?? null);
+    }
+    if (!isOnnxDomain(p) || !TYPE_PRESERVING.has(p.opType)) return null;
     name = p.inputs[0] ?? '';
   }
   return null;

@@ -1,7 +1,7 @@
 /**
  * lookupBinary: a QLinearMul or QLinearAdd whose two operands are both functions of one byte tensor x
- * — x itself, or a QLinearLookup table of x — is itself a function of x's byte, so it becomes one
- * 256-entry table, exactly. This is hard-swish, x · relu6(x + 3) / 6, as QDQ models carry it (and as
+ * — x itself, or a QLinearLookup table of x (or a chain of them) — is itself a function of x's byte,
+ * so it becomes one 256-entry table, exactly. This is hard-swish, x · relu6(x + 3) / 6, as QDQ models carry it (and as
  * PaddleOCR and MobileNetV3 use it everywhere): the Add → Clip → Div chain is already one table t(x)
  * (composeLookups), and the Mul(x, t(x)) that remained reads two tensors and writes one; the table
  * reads one.
@@ -15,36 +15,37 @@
  */
 import type { OnnxElemType } from '../../onnx/model.js';
 import type { IrGraph, IrNode } from '../ir.js';
-import { isLookup, isOnnxDomain, NameAllocator, newNode, producerIndex, scalarFloat32 } from './graph-queries.js';
+import { isLookup, knownElemType, NameAllocator, newNode, producerIndex, scalarFloat32 } from './graph-queries.js';
 import { byteValue } from './lookup-tables.js';
 
 const f32 = Math.fround;
 const ROUND_MAGIC = 12582912;  // 1.5 · 2^23: (f + magic) - magic rounds a float32 |f| < 2^22 half to even
 
-/** The byte tensor an operand is a function of, and the table of that function (null: identity). */
-function source(g: IrGraph, producers: Map<string, IrNode>, value: string): { x: string; table: Uint8Array | Int8Array | null } {
+/**
+ * The byte tensor an operand is a function of, and the table of that function (null: identity),
+ * following chains of tables back to their first input: hard-swish as PaddleOCR exports it reads
+ * t1(x) and t2(t1(x)), where t1(x) has other readers too (so composeLookups keeps it).
+ */
+function source(g: IrGraph, producers: Map<string, IrNode>, value: string, depth = 0): { x: string; table: Uint8Array | Int8Array | null } {
   const p = producers.get(value);
-  if (isLookup(p)) {
+  if (depth < 16 && isLookup(p)) {
     const t = g.constants.get(p.inputs[1] ?? '');
-    if (t && t.data.length === 256 && (t.data instanceof Uint8Array || t.data instanceof Int8Array)) return { x: p.inputs[0]!, table: t.data };
+    if (t && t.data.length === 256 && (t.data instanceof Uint8Array || t.data instanceof Int8Array)) {
+      const inner = source(g, producers, p.inputs[0]!, depth + 1);
+      if (!inner.table) return { x: inner.x, table: t.data };
+      // A table reads its input's byte unsigned (an int8 -1 reads entry 255).
+      const composed = t.data instanceof Int8Array ? new Int8Array(256) : new Uint8Array(256);
+      for (let byte = 0; byte < 256; byte++) composed[byte] = t.data[inner.table[byte]! & 0xff]!;
+      return { x: inner.x, table: composed };
+    }
   }
   return { x: value, table: null };
 }
 
-/** The element type of a byte tensor, from its declared type or its producer (before shape inference). */
+/** The element type of a byte tensor (before shape inference: from its producer), or undefined. */
 function byteType(g: IrGraph, producers: Map<string, IrNode>, name: string): OnnxElemType | undefined {
-  const known = g.types.get(name)?.elemType ?? g.constants.get(name)?.type;
-  if (known === 'uint8' || known === 'int8') return known;
-  const p = producers.get(name);
-  if (p && isOnnxDomain(p) && p.opType === 'QuantizeLinear') {
-    const zp = g.constants.get(p.inputs[2] ?? '');
-    return zp === undefined ? 'uint8' : zp.type === 'uint8' || zp.type === 'int8' ? zp.type : undefined;
-  }
-  if (isLookup(p)) {
-    const t = g.constants.get(p.inputs[1] ?? '')?.type;
-    return t === 'uint8' || t === 'int8' ? t : undefined;
-  }
-  return undefined;
+  const t = knownElemType(g, name, producers);
+  return t === 'uint8' || t === 'int8' ? t : undefined;
 }
 
 /** A constant one-element zero point of a byte type (absent: 0 of `fallback`), or null. */

@@ -1,4 +1,5 @@
-// lookupBinary: QLinearMul / QLinearAdd of x and a table of x (or of x and x) becomes one table. Run
+// lookupBinary: QLinearMul / QLinearAdd of x and a table of x (or of x and x, or of a table of x and a
+// table of that) becomes one table. Run
 // on every one of the 256 input bytes, the fused table gives exactly the bytes of the unfused native
 // operators (the session with graph optimisation disabled), for uint8 and int8, Mul and Add, with
 // and without zero points. Then a QDQ hard-swish, as quantizers write it, runs as a single table and
@@ -11,13 +12,19 @@ import { Rng } from '../../helpers/random.js';
 
 const rng = new Rng(5);
 
-function binaryModel(op: 'QLinearMul' | 'QLinearAdd', type: 'uint8' | 'int8', operands: 'x,table' | 'table,x' | 'x,x', zeroPoints: boolean): Uint8Array {
+type Operands = 'x,table' | 'table,x' | 'x,x' | 'table,chain' | 'chain,table';
+
+// t = table(x); u = table2(t) ("chain": t has two readers, so the two tables stay apart).
+function binaryModel(op: 'QLinearMul' | 'QLinearAdd', type: 'uint8' | 'int8', operands: Operands, zeroPoints: boolean): Uint8Array {
   const dt = type === 'int8' ? DT.INT8 : DT.UINT8;
-  const table = type === 'int8' ? Int8Array.from({ length: 256 }, () => Math.floor(rng.next() * 256) - 128) : Uint8Array.from({ length: 256 }, () => Math.floor(rng.next() * 256));
+  const randomTable = () =>
+    type === 'int8' ? Int8Array.from({ length: 256 }, () => Math.floor(rng.next() * 256) - 128) : Uint8Array.from({ length: 256 }, () => Math.floor(rng.next() * 256));
+  const table = randomTable(), table2 = randomTable();
   const zp = (v: number) => (type === 'int8' ? Int8Array.of(v - 128) : Uint8Array.of(v));
-  const [a, b] = operands.split(',').map((o) => (o === 'x' ? 'x' : 't'));
+  const [a, b] = operands.split(',').map((o) => (o === 'x' ? 'x' : o === 'chain' ? 'u' : 't'));
   const nodes: NodeDef[] = [
     { op: 'QLinearLookup', domain: 'octet', inputs: ['x', 'table'], outputs: ['t'] },
+    ...(operands.includes('chain') ? [{ op: 'QLinearLookup', domain: 'octet', inputs: ['t', 'table2'], outputs: ['u'] }] : []),
     { op, domain: 'com.microsoft', name: 'binary', inputs: zeroPoints ? [a!, 'sa', 'za', b!, 'sb', 'zb', 'sc', 'zc'] : [a!, 'sa', '', b!, 'sb', '', 'sc'], outputs: ['y'] },
   ];
   return model({
@@ -25,6 +32,7 @@ function binaryModel(op: 'QLinearMul' | 'QLinearAdd', type: 'uint8' | 'int8', op
     outputs: [['y', dt, [256]]],
     initializers: [
       { name: 'table', type: dt, dims: [256], data: table },
+      { name: 'table2', type: dt, dims: [256], data: table2 },
       { name: 'sa', type: DT.FLOAT, dims: [], data: Float32Array.of(0.0371) },
       { name: 'sb', type: DT.FLOAT, dims: [], data: Float32Array.of(0.0213) },
       { name: 'sc', type: DT.FLOAT, dims: [], data: Float32Array.of(op === 'QLinearMul' ? 0.0519 : 0.0437) },
@@ -39,7 +47,7 @@ function binaryModel(op: 'QLinearMul' | 'QLinearAdd', type: 'uint8' | 'int8', op
 describe('lookupBinary', () => {
   for (const op of ['QLinearMul', 'QLinearAdd'] as const) {
     for (const type of ['uint8', 'int8'] as const) {
-      for (const operands of ['x,table', 'table,x', 'x,x'] as const) {
+      for (const operands of ['x,table', 'table,x', 'x,x', 'table,chain', 'chain,table'] as const) {
         for (const zeroPoints of [true, false]) {
           it(`${op} ${type} (${operands}${zeroPoints ? '' : ', no zero points'}): one table, the unfused operators' bytes`, async () => {
             const bytes = binaryModel(op, type, operands, zeroPoints);
@@ -59,6 +67,35 @@ describe('lookupBinary', () => {
       }
     }
   }
+
+  it('fuses tables of a tensor an int8 operator wrote (its type from the output zero point)', async () => {
+    // x = QLinearAdd(p, q): no declared type before shape inference, only its producer's y zero point.
+    const table = (seed: number) => Int8Array.from({ length: 256 }, (_, i) => ((i * seed + 17) % 256) - 128);
+    const bytes = model({
+      inputs: [['p', DT.INT8, [256]], ['q', DT.INT8, [256]]],
+      outputs: [['y', DT.INT8, [256]]],
+      initializers: [
+        { name: 's', type: DT.FLOAT, dims: [], data: Float32Array.of(0.05) },
+        { name: 'zp', type: DT.INT8, dims: [], data: Int8Array.of(3) },
+        { name: 'table', type: DT.INT8, dims: [256], data: table(7) },
+        { name: 'table2', type: DT.INT8, dims: [256], data: table(13) },
+      ],
+      nodes: [
+        { op: 'QLinearAdd', domain: 'com.microsoft', inputs: ['p', 's', 'zp', 'q', 's', 'zp', 's', 'zp'], outputs: ['x'] },
+        { op: 'QLinearLookup', domain: 'octet', inputs: ['x', 'table'], outputs: ['t'] },
+        { op: 'QLinearLookup', domain: 'octet', inputs: ['t', 'table2'], outputs: ['u'] },
+        { op: 'QLinearMul', domain: 'com.microsoft', inputs: ['t', 's', 'zp', 'u', 's', 'zp', 's', 'zp'], outputs: ['y'] },
+      ],
+    });
+    const fused = await InferenceSession.create(bytes);
+    const plain = await InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
+    expect(fused.describe().map((d) => d.opType)).toEqual(['QLinearAdd', 'QLinearLookup']);
+    const p = Int8Array.from({ length: 256 }, (_, i) => i - 128), q = Int8Array.from({ length: 256 }, (_, i) => 127 - ((i * 5) % 256));
+    const feeds = { p: new Tensor('int8', p, [256]), q: new Tensor('int8', q, [256]) };
+    expect(Array.from((await fused.run(feeds)).y!.data as Int8Array)).toEqual(Array.from((await plain.run(feeds)).y!.data as Int8Array));
+    await fused.release();
+    await plain.release();
+  });
 
   it('leaves a binary of two different tensors alone', async () => {
     const bytes = model({
