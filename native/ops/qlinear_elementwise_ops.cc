@@ -13,8 +13,9 @@
 // run (a run cannot throw: a zero or non-finite one gives saturated outputs, NaN gives qmin).
 //
 // A thread takes a range of output elements and walks it in broadcast segments (elementwise/broadcast.h):
-// vector-vector, vector-scalar or scalar-vector loops the compiler vectorises. Each output element is
-// computed by the same expression whatever its segment or thread, so results never depend on either.
+// vector-vector, vector-scalar or scalar-vector, each one call of the active ISA's kernel
+// (kernels/qbinary). Each output element is computed by the same expression whatever its segment or
+// thread, so results never depend on either.
 // The output may lie over an input of the same shape (each element is read before it is written).
 #include <algorithm>
 #include <array>
@@ -30,7 +31,7 @@
 #include "../dispatch/dispatch.h"
 #include "../graph/op.h"
 #include "../kernels/lookup/lookup_kernel.h"
-#include "../kernels/qadd/qadd_kernel.h"
+#include "../kernels/qbinary/qbinary_kernel.h"
 #include "conv/layout_checks.h"
 #include "elementwise/broadcast.h"
 #include "quantized_params.h"
@@ -54,56 +55,8 @@ int threads_for(int64_t n, int threads) {
 
 enum class BinaryKind { kAdd, kMul };
 
-// What one run computes with: zero points, the multipliers (Add: rA, rB; Mul: m in ra) and the clamp —
-// the Add kernel's parameters (kernels/qadd), which same-shape additions hand to it as they are.
-using BinaryParams = QAddParams;
-
-// One segment: a and b advance by one element if their flag is set, else repeat their first element.
-using SegmentFn = void (*)(const void* a, bool a_advances, const void* b, bool b_advances, void* y, int64_t n, const BinaryParams& p);
-
-template <typename T>
-void add_segment(const void* a_, bool aa, const void* b_, bool ba, void* y_, int64_t n, const BinaryParams& p) {
-  const T* a = static_cast<const T*>(a_);
-  const T* b = static_cast<const T*>(b_);
-  T* y = static_cast<T*>(y_);
-  const int32_t za = p.za, zb = p.zb, zc = p.zc;
-  const float ra = p.ra, rb = p.rb, lo = p.lo, hi = p.hi;
-  if (aa && ba) {
-    for (int64_t i = 0; i < n; ++i)
-      y[i] = static_cast<T>(requant(static_cast<float>(a[i] - za) * ra + static_cast<float>(b[i] - zb) * rb, lo, hi, zc));
-  } else if (aa) {
-    const float fb = static_cast<float>(*b - zb) * rb;
-    for (int64_t i = 0; i < n; ++i) y[i] = static_cast<T>(requant(static_cast<float>(a[i] - za) * ra + fb, lo, hi, zc));
-  } else if (ba) {
-    const float fa = static_cast<float>(*a - za) * ra;
-    for (int64_t i = 0; i < n; ++i) y[i] = static_cast<T>(requant(fa + static_cast<float>(b[i] - zb) * rb, lo, hi, zc));
-  } else {
-    const T v = static_cast<T>(requant(static_cast<float>(*a - za) * ra + static_cast<float>(*b - zb) * rb, lo, hi, zc));
-    for (int64_t i = 0; i < n; ++i) y[i] = v;
-  }
-}
-
-// (a - za)·(b - zb) is at most 255², exact in int32 and in float.
-template <typename T>
-void mul_segment(const void* a_, bool aa, const void* b_, bool ba, void* y_, int64_t n, const BinaryParams& p) {
-  const T* a = static_cast<const T*>(a_);
-  const T* b = static_cast<const T*>(b_);
-  T* y = static_cast<T*>(y_);
-  const int32_t za = p.za, zb = p.zb, zc = p.zc;
-  const float m = p.ra, lo = p.lo, hi = p.hi;
-  if (aa && ba) {
-    for (int64_t i = 0; i < n; ++i) y[i] = static_cast<T>(requant(static_cast<float>((a[i] - za) * (b[i] - zb)) * m, lo, hi, zc));
-  } else if (aa) {
-    const int32_t db = *b - zb;
-    for (int64_t i = 0; i < n; ++i) y[i] = static_cast<T>(requant(static_cast<float>((a[i] - za) * db) * m, lo, hi, zc));
-  } else if (ba) {
-    const int32_t da = *a - za;
-    for (int64_t i = 0; i < n; ++i) y[i] = static_cast<T>(requant(static_cast<float>(da * (b[i] - zb)) * m, lo, hi, zc));
-  } else {
-    const T v = static_cast<T>(requant(static_cast<float>((*a - za) * (*b - zb)) * m, lo, hi, zc));
-    for (int64_t i = 0; i < n; ++i) y[i] = v;
-  }
-}
+// What one run computes with: zero points, the multipliers (Add: rA, rB; Mul: m in ra) and the clamp.
+using BinaryParams = QBinaryParams;
 
 // Inputs: A, A_scale, A_zero_point, B, B_scale, B_zero_point, C_scale, C_zero_point (zero points optional).
 class QLinearBinaryOp final : public Op {
@@ -138,13 +91,9 @@ class QLinearBinaryOp final : public Op {
     const bool is_signed = dtype_ == DType::kInt8;
     qmin_ = is_signed ? -128 : 0;
     qmax_ = is_signed ? 127 : 255;
-    if (kind == BinaryKind::kAdd) {
-      segment_ = is_signed ? add_segment<int8_t> : add_segment<uint8_t>;
-      const QAddKernels& k = qadd_kernels(active_isa());
-      same_shape_add_ = is_signed ? k.add_s8 : k.add_u8;
-    } else {
-      segment_ = is_signed ? mul_segment<int8_t> : mul_segment<uint8_t>;
-    }
+    const QBinaryKernels& k = qbinary_kernels(active_isa());
+    if (kind == BinaryKind::kAdd) kernel_ = is_signed ? k.add_s8 : k.add_u8;
+    else kernel_ = is_signed ? k.mul_s8 : k.mul_u8;
 
     // Constant scales (the usual case): the multipliers once, not per run.
     if (as.constant && bs.constant && cs.constant) {
@@ -171,14 +120,24 @@ class QLinearBinaryOp final : public Op {
     const uint8_t* b = static_cast<const uint8_t*>(in[3]->data);
     uint8_t* y = static_cast<uint8_t*>(out[0]->data);
     const bool aa = plan_.inner_advances(0), ba = plan_.inner_advances(1);
-    const SegmentFn segment = segment_;
-    // Both inputs advancing: the Add kernel of the active ISA (the same expression, vectorised).
-    const QAddFn same_shape = aa && ba ? same_shape_add_ : nullptr;
+    const QBinaryFn kernel = kernel_;
+    // A segment with A fixed reads it as the kernel's broadcast second operand: Add is symmetric in
+    // (a, za, ra) and (b, zb, rb) (the float sum is commutative), Mul in (a, za) and (b, zb).
+    BinaryParams swapped = p;
+    std::swap(swapped.za, swapped.zb);
+    if (kind_ == BinaryKind::kAdd) std::swap(swapped.ra, swapped.rb);
     const auto body = [&](size_t begin, size_t end, size_t) {
       elementwise::for_each_segment(plan_, static_cast<int64_t>(begin), static_cast<int64_t>(end),
                                     [&](const std::array<int64_t, elementwise::kMaxInputs>& off, int64_t pos, int64_t len) {
-                                      if (same_shape) same_shape(a + off[0], b + off[1], y + pos, static_cast<size_t>(len), p);
-                                      else segment(a + off[0], aa, b + off[1], ba, y + pos, len, p);
+                                      const size_t n = static_cast<size_t>(len);
+                                      if (aa) {
+                                        kernel(a + off[0], b + off[1], ba ? 1 : 0, y + pos, n, p);
+                                      } else if (ba) {
+                                        kernel(b + off[1], a + off[0], 0, y + pos, n, swapped);
+                                      } else {  // both fixed: one value, repeated
+                                        kernel(a + off[0], b + off[1], 0, y + pos, 1, p);
+                                        std::fill(y + pos + 1, y + pos + len, y[pos]);
+                                      }
                                     });
     };
     const int threads = threads_for(total, ctx.threads);
@@ -208,8 +167,7 @@ class QLinearBinaryOp final : public Op {
   size_t input_count_ = 0;
   int32_t qmin_ = 0, qmax_ = 255;
   elementwise::BroadcastPlan plan_;
-  SegmentFn segment_ = nullptr;
-  QAddFn same_shape_add_ = nullptr;  // Add only
+  QBinaryFn kernel_ = nullptr;
   bool constant_scales_ = false;
   BinaryParams multipliers_;  // ra, rb when constant_scales_
 };

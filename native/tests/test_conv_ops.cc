@@ -812,6 +812,23 @@ TEST(conv_transpose_matches_reference) {
     return t;
   };
   cases.push_back(tcase("2x2 s2 upsample", 1, 4, 3, 1, {5, 6}, {2, 2}, {2, 2}));
+  // Kernel = stride, no padding: one tap per output pixel (placed, not gathered), also to one
+  // channel (a segmentation head's last layer), grouped, 1-D, 3-D, unequal axes, fused activations.
+  cases.push_back(tcase("2x2 s2 to one channel", 2, 24, 1, 1, {7, 9}, {2, 2}, {2, 2}));
+  cases.push_back(tcase("3x2 s3x2 grouped", 1, 6, 4, 2, {4, 5}, {3, 2}, {3, 2}));
+  cases.push_back(tcase("1-D k2 s2", 2, 3, 5, 1, {7}, {2}, {2}));
+  cases.push_back(tcase("3-D 2x2x2 s2", 1, 4, 3, 1, {2, 3, 3}, {2, 2, 2}, {2, 2, 2}));
+  {
+    TCase t = tcase("2x2 s2 relu", 1, 5, 3, 1, {4, 4}, {2, 2}, {2, 2});
+    t.activation = "Relu";
+    cases.push_back(t);
+  }
+  {
+    TCase t = tcase("2x2 s2 sigmoid, no bias", 1, 5, 2, 1, {3, 5}, {2, 2}, {2, 2});
+    t.activation = "Sigmoid";
+    t.bias = false;
+    cases.push_back(t);
+  }
   {
     TCase t = tcase("3x3 s2 p1 output_padding 1", 2, 3, 5, 1, {4, 5}, {3, 3}, {2, 2});
     t.pads = {1, 1, 1, 1};
