@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "../core/parallel.h"
 #include "../core/thread_pool.h"
 #include "../dispatch/dispatch.h"
 
@@ -213,13 +212,10 @@ void qgemm(const QGemmArgs& p) {
   base.clamp_hi = static_cast<float>(p.qmax - p.zero_point);
   base.ldc = ldc;
 
-  // Each thread owns a contiguous run of tasks (row blocks, in order), the same in every call: a
-  // convolution's pixels then stay with the thread that wrote them in the layer before, in its own
-  // L2 (core/parallel.h). Handed out round-robin, small 1x1 layers ran slower on 2 threads than on 1.
-  const size_t tasks = static_cast<size_t>(m_tasks) * n_tasks;
-  const size_t parts = std::min(tasks, static_cast<size_t>(threads));
-  parallel_parts(parts, (tasks + parts - 1) / parts, threads, [&](size_t task, size_t) {
-    if (task >= tasks) return;
+  // Tasks are numbered row block by row block, so the pool's contiguous part per thread (the same in
+  // every call, core/thread_pool.h) keeps a convolution's pixels with the thread that wrote them in
+  // the layer before, in its own L2.
+  pool.parallel_for(static_cast<size_t>(m_tasks) * n_tasks, threads, [&](size_t task) {
     alignas(64) int32_t acc[16 * 64];  // ≥ mr·nr of every kernel
     const int mt = static_cast<int>(task) / n_tasks;
     const int nt = static_cast<int>(task) % n_tasks;
