@@ -58,24 +58,24 @@ void ThreadPool::ensure_workers(int count) {
 }
 
 // Its own part from the front, then the others' from the back.
-void ThreadPool::run_tasks(size_t home) {
+void ThreadPool::run_tasks(size_t home, size_t slot) {
   const size_t parts = parts_;
   uint32_t t = 0;
-  while (cursors_[home].take_front(t)) (*fn_)(t);
+  while (cursors_[home].take_front(t)) (*fn_)(t, slot);
   for (size_t i = 1; i < parts; ++i) {
     TaskCursor& victim = cursors_[(home + i) % parts];
-    while (victim.take_back(t)) (*fn_)(t);
+    while (victim.take_back(t)) (*fn_)(t, slot);
   }
 }
 
-// Takes a seat in `region` if it is still the current one and a seat is open.
-bool ThreadPool::try_join(uint32_t region) {
+size_t ThreadPool::try_join(uint32_t region) {
   uint64_t s = state_.load(std::memory_order_acquire);
   while (region_of(s) == region && (s & kSeatsMask) != 0) {
     const uint64_t joined = s - (uint64_t{1} << 16) + 1;  // one seat fewer, one worker more
-    if (state_.compare_exchange_weak(s, joined, std::memory_order_acq_rel, std::memory_order_acquire)) return true;
+    if (state_.compare_exchange_weak(s, joined, std::memory_order_acq_rel, std::memory_order_acquire))
+      return helpers_ - ((s & kSeatsMask) >> 16) + 1;  // seats are taken from the last one down
   }
-  return false;
+  return 0;
 }
 
 void ThreadPool::worker_loop(uint32_t seen, size_t index) {
@@ -99,28 +99,33 @@ void ThreadPool::worker_loop(uint32_t seen, size_t index) {
       region = region_of(state_.load(std::memory_order_acquire));
     }
     seen = region;
-    if (try_join(region)) {
-      run_tasks(parts_ > 1 ? 1 + index % (parts_ - 1) : 0);
+    if (const size_t seat = try_join(region)) {
+      run_tasks(parts_ > 1 ? 1 + index % (parts_ - 1) : 0, seat);
       state_.fetch_sub(1, std::memory_order_acq_rel);
     }
   }
 }
 
 void ThreadPool::parallel_for(size_t tasks, int threads, const std::function<void(size_t)>& fn) {
+  parallel_for_slots(tasks, threads, [&fn](size_t task, size_t) { fn(task); });
+}
+
+void ThreadPool::parallel_for_slots(size_t tasks, int threads, const std::function<void(size_t, size_t)>& fn) {
   if (tasks == 0) return;
   const int helpers = static_cast<int>(std::min<size_t>(tasks, static_cast<size_t>(std::max(threads, 1)))) - 1;
   if (helpers <= 0) {
-    for (size_t t = 0; t < tasks; ++t) fn(t);
+    for (size_t t = 0; t < tasks; ++t) fn(t, 0);
     return;
   }
   if (tasks > kMaxTasks) {  // more than a cursor counts: regions of kMaxTasks tasks
     for (size_t base = 0; base < tasks; base += kMaxTasks)
-      parallel_for(std::min(kMaxTasks, tasks - base), threads, [&](size_t t) { fn(base + t); });
+      parallel_for_slots(std::min(kMaxTasks, tasks - base), threads, [&](size_t t, size_t slot) { fn(base + t, slot); });
     return;
   }
   std::lock_guard<std::mutex> region_lock(region_mutex_);
   ensure_workers(helpers);
   fn_ = &fn;
+  helpers_ = static_cast<size_t>(helpers);
   parts_ = std::min(static_cast<size_t>(helpers) + 1, kMaxParts);
   const size_t per_part = (tasks + parts_ - 1) / parts_;
   for (size_t p = 0; p < parts_; ++p)
@@ -131,7 +136,7 @@ void ThreadPool::parallel_for(size_t tasks, int threads, const std::function<voi
     std::lock_guard<std::mutex> lock(sleep_mutex_);
     if (sleepers_ > 0) wake_.notify_all();
   }
-  run_tasks(0);
+  run_tasks(0, 0);
   // All tasks are taken: close the open seats so that late workers stay out, then wait for those inside.
   uint64_t s = state_.load(std::memory_order_acquire);
   while (!state_.compare_exchange_weak(s, s & ~kSeatsMask, std::memory_order_acq_rel, std::memory_order_acquire)) {

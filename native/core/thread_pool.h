@@ -42,6 +42,10 @@ class ThreadPool {
   // Runs fn(task) for task in [0, tasks) on up to `threads` threads (caller included).
   void parallel_for(size_t tasks, int threads, const std::function<void(size_t)>& fn);
 
+  // The same, fn(task, slot): slot in [0, min(tasks, threads)) is unique among the calls running at
+  // one time (0 for the caller, a worker's seat for a worker), for per-thread scratch.
+  void parallel_for_slots(size_t tasks, int threads, const std::function<void(size_t, size_t)>& fn);
+
   // The process-wide pool.
   static ThreadPool& global();
 
@@ -53,8 +57,9 @@ class ThreadPool {
 
   void ensure_workers(int count);
   void worker_loop(uint32_t seen, size_t index);
-  bool try_join(uint32_t region);
-  void run_tasks(size_t home);
+  // The seat taken in `region` (1 ... helpers), or 0 if there was none.
+  size_t try_join(uint32_t region);
+  void run_tasks(size_t home, size_t slot);
 
   std::mutex region_mutex_;  // one parallel region at a time
   std::mutex sleep_mutex_;
@@ -63,9 +68,10 @@ class ThreadPool {
   int sleepers_ = 0;  // guarded by sleep_mutex_
   bool stopping_ = false;  // guarded by sleep_mutex_
 
-  // The current region. fn_, parts_ and the cursors are written before state_ publishes the region
-  // (release) and read by a worker only after it joined through state_ (acquire).
-  const std::function<void(size_t)>* fn_ = nullptr;
+  // The current region. fn_, helpers_, parts_ and the cursors are written before state_ publishes the
+  // region (release) and read by a worker only after it joined through state_ (acquire).
+  const std::function<void(size_t, size_t)>* fn_ = nullptr;
+  size_t helpers_ = 0;
   size_t parts_ = 0;
   TaskCursor cursors_[kMaxParts];
   // One word so that joining, leaving and closing a region are single atomic steps:

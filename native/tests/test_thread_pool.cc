@@ -1,5 +1,6 @@
 // The pool runs every task exactly once, for any thread count, also with regions started from several
 // threads at once (sessions in different worker_threads share it).
+#include <algorithm>
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -16,6 +17,30 @@ TEST(thread_pool_runs_each_task_once) {
       std::vector<std::atomic<int>> hits(tasks);
       pool.parallel_for(tasks, threads, [&](size_t t) { hits[t].fetch_add(1); });
       for (size_t t = 0; t < tasks; ++t) CHECK(hits[t].load() == 1) << "threads=" << threads << " task " << t;
+    }
+}
+
+TEST(thread_pool_slots_are_in_range_and_never_shared_at_once) {
+  ThreadPool& pool = ThreadPool::global();
+  for (int threads : {1, 2, 3, 8})
+    for (size_t tasks : {size_t{1}, size_t{2}, size_t{5}, size_t{300}}) {
+      const size_t width = std::min<size_t>(tasks, static_cast<size_t>(threads));
+      std::vector<std::atomic<int>> inside(width);
+      std::atomic<int> bad_slot{0}, shared{0}, runs{0};
+      pool.parallel_for_slots(tasks, threads, [&](size_t, size_t slot) {
+        if (slot >= width) {
+          bad_slot.fetch_add(1);
+          return;
+        }
+        if (inside[slot].fetch_add(1) != 0) shared.fetch_add(1);
+        for (volatile int spin = 0; spin < 2000; ++spin) {
+        }
+        inside[slot].fetch_sub(1);
+        runs.fetch_add(1);
+      });
+      CHECK(bad_slot.load() == 0 && shared.load() == 0 && runs.load() == static_cast<int>(tasks))
+          << "threads=" << threads << " tasks=" << tasks << ": " << bad_slot.load() << " slots out of range, " << shared.load()
+          << " shared, " << runs.load() << " runs";
     }
 }
 
