@@ -55,9 +55,6 @@ int threads_for(int64_t n, int threads) {
 
 enum class BinaryKind { kAdd, kMul };
 
-// What one run computes with: zero points, the multipliers (Add: rA, rB; Mul: m in ra) and the clamp.
-using BinaryParams = QBinaryParams;
-
 // Inputs: A, A_scale, A_zero_point, B, B_scale, B_zero_point, C_scale, C_zero_point (zero points optional).
 class QLinearBinaryOp final : public Op {
  public:
@@ -106,7 +103,7 @@ class QLinearBinaryOp final : public Op {
   void run(const RunContext& ctx, const TensorView* const* in, TensorView* const* out) const override {
     const int64_t total = plan_.total;
     if (total <= 0) return;
-    BinaryParams p = constant_scales_ ? multipliers_ : multipliers(*in[1]->as<const float>(), *in[4]->as<const float>(), *in[6]->as<const float>());
+    QBinaryParams p = constant_scales_ ? multipliers_ : multipliers(*in[1]->as<const float>(), *in[4]->as<const float>(), *in[6]->as<const float>());
     const TensorView* za = optional_input(in, 2);
     const TensorView* zb = optional_input(in, 5);
     const TensorView* zc = optional_input(in, 7);
@@ -123,7 +120,7 @@ class QLinearBinaryOp final : public Op {
     const QBinaryFn kernel = kernel_;
     // A segment with A fixed reads it as the kernel's broadcast second operand: Add is symmetric in
     // (a, za, ra) and (b, zb, rb) (the float sum is commutative), Mul in (a, za) and (b, zb).
-    BinaryParams swapped = p;
+    QBinaryParams swapped = p;
     std::swap(swapped.za, swapped.zb);
     if (kind_ == BinaryKind::kAdd) std::swap(swapped.ra, swapped.rb);
     const auto body = [&](size_t begin, size_t end, size_t) {
@@ -146,8 +143,8 @@ class QLinearBinaryOp final : public Op {
   }
 
  private:
-  BinaryParams multipliers(float a_scale, float b_scale, float c_scale) const {
-    BinaryParams p;
+  QBinaryParams multipliers(float a_scale, float b_scale, float c_scale) const {
+    QBinaryParams p;
     if (kind_ == BinaryKind::kAdd) {
       p.ra = a_scale / c_scale;
       p.rb = b_scale / c_scale;
@@ -169,7 +166,7 @@ class QLinearBinaryOp final : public Op {
   elementwise::BroadcastPlan plan_;
   QBinaryFn kernel_ = nullptr;
   bool constant_scales_ = false;
-  BinaryParams multipliers_;  // ra, rb when constant_scales_
+  QBinaryParams multipliers_;  // Add: ra, rb; Mul: m in ra (when constant_scales_)
 };
 
 // ---- QLinearLookup ----

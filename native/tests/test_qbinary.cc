@@ -11,6 +11,7 @@
 
 #include "../dispatch/dispatch.h"
 #include "../kernels/qbinary/qbinary_kernel.h"
+#include "isa_tables.h"
 #include "test_main.h"
 
 namespace octet::test {
@@ -52,16 +53,6 @@ std::vector<uint8_t> run(const QBinaryKernels& k, const std::vector<uint8_t>& a,
   return y;
 }
 
-std::vector<const QBinaryKernels*> runnable() {
-  std::vector<const QBinaryKernels*> out{qbinary_kernels_scalar()};
-  for (Isa isa : supported_isas()) {
-    const QBinaryKernels* k = &qbinary_kernels(isa);
-    bool seen = false;
-    for (const QBinaryKernels* o : out) seen = seen || o == k;
-    if (!seen) out.push_back(k);
-  }
-  return out;
-}
 
 QBinaryParams make_params(Rng& rng, bool is_signed, bool mul, int flavour) {
   const int tmin = is_signed ? -128 : 0, tmax = is_signed ? 127 : 255;
@@ -116,7 +107,7 @@ TEST(qbinary_every_isa_matches_scalar_and_the_definition) {
   std::vector<size_t> lengths;
   for (size_t n = 0; n < 20; ++n) lengths.push_back(n);
   for (size_t n : {31, 32, 33, 63, 64, 65, 127, 128, 129, 1000}) lengths.push_back(n);
-  const std::vector<const QBinaryKernels*> kernels = runnable();
+  const std::vector<const QBinaryKernels*> kernels = distinct_tables(qbinary_kernels_scalar(), &qbinary_kernels);
   uint64_t seed = 7;
   int failures = 0;
   for (int mul = 0; mul < 2; ++mul)

@@ -16,6 +16,7 @@
 
 #include "../dispatch/dispatch.h"
 #include "../kernels/qdwconv/qdwconv_kernel.h"
+#include "isa_tables.h"
 #include "test_main.h"
 
 namespace octet::test {
@@ -229,17 +230,6 @@ std::string first_difference(const Problem& pr, const std::vector<uint8_t>& got,
   return "";
 }
 
-// Distinct kernels this CPU runs, scalar first (kAvxVnni shares the AVX2 table, kNeonDot the NEON one).
-std::vector<const QDwConvKernel*> runnable_kernels() {
-  std::vector<const QDwConvKernel*> out{qdwconv_kernel_scalar()};
-  for (Isa isa : supported_isas()) {
-    const QDwConvKernel* k = &qdwconv_kernel(isa);
-    bool seen = false;
-    for (const QDwConvKernel* o : out) seen = seen || o == k;
-    if (!seen) out.push_back(k);
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -247,7 +237,7 @@ TEST(qdwconv_every_isa_matches_scalar_and_the_definition) {
   const size_t channel_counts[] = {1, 3, 7, 15, 16, 17, 31, 32, 33, 64, 65, 144};
   const size_t tap_counts[] = {1, 2, 3, 9, 25, 27};
   const OutputKind kinds[] = {OutputKind::kInt32, OutputKind::kUint8, OutputKind::kInt8};
-  const std::vector<const QDwConvKernel*> kernels = runnable_kernels();
+  const std::vector<const QDwConvKernel*> kernels = distinct_tables(qdwconv_kernel_scalar(), &qdwconv_kernel);
   std::vector<int> failures(kernels.size() + 1, 0);  // per kernel, then the scalar-vs-definition check
   uint64_t seed = 1;
   for (size_t channels : channel_counts)
@@ -290,7 +280,7 @@ TEST(qdwconv_rounds_half_to_even_and_saturates) {
   for (size_t c = 0; c < C; ++c) bias[c] = biases[c % 8];
   std::vector<uint8_t> input(C, 77);
   const uint8_t* pointers[1] = {input.data()};
-  for (const QDwConvKernel* k : runnable_kernels()) {
+  for (const QDwConvKernel* k : distinct_tables(qdwconv_kernel_scalar(), &qdwconv_kernel)) {
     std::vector<uint8_t> packed(k->packed_bytes(1, C));
     k->pack(weights.data(), 1, C, packed.data());
     std::vector<uint8_t> out(C);
