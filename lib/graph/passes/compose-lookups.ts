@@ -6,6 +6,7 @@
  */
 import type { IrGraph, IrNode } from '../ir.js';
 import { consumerIndex, graphOutputNames, isLookup, producerIndex, removeNodes } from './graph-queries.js';
+import { composeTables } from './lookup-tables.js';
 
 export function composeLookups(g: IrGraph): void {
   const producers = producerIndex(g);
@@ -20,10 +21,7 @@ export function composeLookups(g: IrGraph): void {
     const t1 = g.constants.get(first.inputs[1] ?? '');
     const t2 = g.constants.get(second.inputs[1] ?? '');
     if (!t1 || !t2 || t1.data.length !== 256 || t2.data.length !== 256) continue;
-    const a = t1.data as Uint8Array | Int8Array;
-    const b = t2.data as Uint8Array | Int8Array;
-    const composed = t2.type === 'int8' ? new Int8Array(256) : new Uint8Array(256);
-    for (let i = 0; i < 256; i++) composed[i] = b[a[i]! & 0xff]!;  // t1's byte, read unsigned, indexes t2
+    const composed = composeTables(t1.data as Uint8Array | Int8Array, t2.data as Uint8Array | Int8Array);
     const name = `${second.inputs[1]}_after_${first.inputs[1]}`;
     g.constants.set(name, { name, type: t2.type, dims: [256], data: composed });
     g.types.set(name, { elemType: t2.type, shape: [256] });

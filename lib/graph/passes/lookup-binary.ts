@@ -16,7 +16,7 @@
 import type { OnnxElemType } from '../../onnx/model.js';
 import type { IrGraph, IrNode } from '../ir.js';
 import { isLookup, knownElemType, NameAllocator, newNode, producerIndex, scalarFloat32 } from './graph-queries.js';
-import { byteValue } from './lookup-tables.js';
+import { byteValue, composeTables } from './lookup-tables.js';
 
 const f32 = Math.fround;
 const ROUND_MAGIC = 12582912;  // 1.5 · 2^23: (f + magic) - magic rounds a float32 |f| < 2^22 half to even
@@ -32,11 +32,7 @@ function source(g: IrGraph, producers: Map<string, IrNode>, value: string, depth
     const t = g.constants.get(p.inputs[1] ?? '');
     if (t && t.data.length === 256 && (t.data instanceof Uint8Array || t.data instanceof Int8Array)) {
       const inner = source(g, producers, p.inputs[0]!, depth + 1);
-      if (!inner.table) return { x: inner.x, table: t.data };
-      // A table reads its input's byte unsigned (an int8 -1 reads entry 255).
-      const composed = t.data instanceof Int8Array ? new Int8Array(256) : new Uint8Array(256);
-      for (let byte = 0; byte < 256; byte++) composed[byte] = t.data[inner.table[byte]! & 0xff]!;
-      return { x: inner.x, table: composed };
+      return { x: inner.x, table: inner.table ? composeTables(inner.table, t.data) : t.data };
     }
   }
   return { x: value, table: null };

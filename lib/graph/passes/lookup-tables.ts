@@ -98,3 +98,10 @@ export function unaryFunction(opType: string, attr: (name: string, fallback: num
     default: return null;
   }
 }
+
+/** The table of `then` applied after `first`: first's byte, read unsigned, indexes `then` (exact). */
+export function composeTables(first: Uint8Array | Int8Array, then: Uint8Array | Int8Array): Uint8Array | Int8Array {
+  const composed = then instanceof Int8Array ? new Int8Array(256) : new Uint8Array(256);
+  for (let i = 0; i < 256; i++) composed[i] = then[first[i]! & 0xff]!;
+  return composed;
+}
