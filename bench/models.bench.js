@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { fmtNum, fmtTime, parseArgs, renderTable, rng, runBenchmark } from './util.js';
+import { fmtNum, fmtTime, parseArgs, renderTable, rng, runBenchmark, settle } from './util.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SHARED = join(here, '..', '..', 'shared', 'models');
@@ -137,7 +137,9 @@ for (const name of args.noTiming ? [] : models) {
       await octet.run(x);
       await reference.run(x);
       log(`${name} batch ${batch} ${threads}T ...`);
+      await settle(() => octet.run(x), 100);  // onnxruntime's idle threads spin after its runs (util.js)
       const ours = await runBenchmark(`octet ${name}`, (d) => octet.run(x).then(() => d.resolve()), { defer: true, ...timing });
+      await settle(() => reference.run(x), 100);
       const theirs = await runBenchmark(`ort ${name}`, (d) => reference.run(x).then(() => d.resolve()), { defer: true, ...timing });
       rows.push({ name, threads, batch, ours: ours.median, theirs: theirs.median });
     }

@@ -90,16 +90,30 @@ export function runBenchmark(name, fn, { defer = false, minSamples = 20, maxTime
 }
 
 /**
- * Times `a` and `b` (each `() => Promise`) in alternating benchmark.js runs, `rounds` of each (the
- * machine's speed drifts over seconds; alternating exposes both to the same drift). Returns the median
- * time of each over all rounds and the median over rounds of b-time ÷ a-time (> 1: a is faster).
+ * Calls `f` (untimed) until `ms` have passed. onnxruntime's idle pool threads spin for tens of
+ * milliseconds after its last run (measured: MobileNetV2 int8 at batch 8 on 2 threads, octet's first
+ * 2-4 runs after a block of onnxruntime runs took 13-18 ms against 7.4 steady), so on a 2-core
+ * machine whichever side is timed right after the other shares a core with the other's spinners.
+ * Settling first times each side on its own.
  */
-export async function interleaved(label, a, b, { rounds, timing }) {
+export async function settle(f, ms) {
+  const start = performance.now();
+  do await f();
+  while (performance.now() - start < ms);
+}
+
+/**
+ * Times `a` and `b` (each `() => Promise`) in alternating benchmark.js runs, `rounds` of each (the
+ * machine's speed drifts over seconds; alternating exposes both to the same drift). Before each timed
+ * run the function runs untimed for `settleMs` (see settle()). Returns the median time of each over
+ * all rounds and the median over rounds of b-time ÷ a-time (> 1: a is faster).
+ */
+export async function interleaved(label, a, b, { rounds, timing, settleMs = 100 }) {
   const ta = [], tb = [], ratios = [];
-  await a();
-  await b();
   for (let r = 0; r < rounds; r++) {
+    await settle(a, settleMs);
     const ra = await runBenchmark(`${label} a`, (d) => a().then(() => d.resolve()), { defer: true, ...timing });
+    await settle(b, settleMs);
     const rb = await runBenchmark(`${label} b`, (d) => b().then(() => d.resolve()), { defer: true, ...timing });
     ta.push(ra.median);
     tb.push(rb.median);

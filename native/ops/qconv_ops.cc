@@ -388,6 +388,8 @@ class QConvOp final : public Op {
     base.lo = static_cast<float>(o.qmin - o.zero_point);
     base.hi = static_cast<float>(o.qmax - o.zero_point);
     base.output_stride = static_cast<size_t>(M_);
+    base.scale_at_most_half = o.kind != OutputKind::kInt32;
+    for (int64_t c = 0; c < C_ && base.scale_at_most_half; ++c) base.scale_at_most_half = o.multipliers[c] <= 0.5f;
     // Bands of output pixels, each thread its own (the pixels it also gets of the next layer).
     const int64_t pixels = N_ * win_.out_pixels();
     parallel_ranges(static_cast<size_t>(pixels), threads, kDwMinPixels, kDwPixels, [&](size_t begin, size_t end, size_t slot) {

@@ -211,6 +211,10 @@ void qgemm(const QGemmArgs& p) {
   base.clamp_lo = static_cast<float>(p.qmin - p.zero_point);
   base.clamp_hi = static_cast<float>(p.qmax - p.zero_point);
   base.ldc = ldc;
+  if (p.kind == OutputKind::kUint8 || p.kind == OutputKind::kInt8) {
+    base.scale_at_most_half = true;
+    for (int n = 0; n < (p.scale_per_col ? N : 1); ++n) base.scale_at_most_half = base.scale_at_most_half && p.scale[n] <= 0.5f;
+  }
 
   // Tasks are numbered row block by row block, so the pool's contiguous part per thread (the same in
   // every call, core/thread_pool.h) keeps a convolution's pixels with the thread that wrote them in

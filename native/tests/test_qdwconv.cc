@@ -8,6 +8,7 @@
 // zero so acc is the bias itself (odd biases times 0.5 are exact .5 ties), tiny weights near the
 // ties, and scales large enough to saturate. Output strides are wider than the channels: the gap
 // bytes and a guard past the end must stay untouched.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -96,6 +97,9 @@ Problem make_problem(const Case& c, uint64_t seed) {
   pr.weights.assign(T * C, 0);
   pr.bias.resize(C);
   pr.scale.resize(C);
+  // Half the problems keep every scale at most 0.5, so kernels that round before they clamp
+  // (QDwConvArgs::scale_at_most_half) take that path, saturation included.
+  const bool small_scales = rng.uniform(0, 1) == 0;
   for (size_t ch = 0; ch < C; ++ch) {
     const int flavour = rng.uniform(0, 7);
     int weight_limit = 255;
@@ -115,9 +119,10 @@ Problem make_problem(const Case& c, uint64_t seed) {
         pr.bias[ch] = rng.uniform(-100, 100);
         pr.scale[ch] = 0.5f;
         break;
-      case 6:  // saturates nearly always
-        pr.bias[ch] = rng.uniform(-1000000, 1000000);
-        pr.scale[ch] = rng.uniform_float(0.5f, 100.0f);
+      case 6:  // saturates nearly always; with the large scales v·scale passes ±2^31 (a kernel that
+               // rounded first there would see the conversion overflow)
+        pr.bias[ch] = small_scales ? rng.uniform(-1000000, 1000000) : rng.uniform(-1000000000, 1000000000);
+        pr.scale[ch] = small_scales ? rng.uniform_float(0.25f, 0.5f) : rng.uniform_float(0.5f, 100.0f);
         break;
       default:  // mostly inside the range: |acc| grows with the taps
         pr.bias[ch] = rng.uniform(-200000, 200000);
@@ -155,6 +160,7 @@ std::vector<uint8_t> run_kernel(const QDwConvKernel& k, const Problem& pr) {
   a.zero_point = pr.zero_point;
   a.lo = pr.lo;
   a.hi = pr.hi;
+  a.scale_at_most_half = pr.c.kind != OutputKind::kInt32 && std::all_of(pr.scale.begin(), pr.scale.end(), [](float s) { return s <= 0.5f; });
   a.output = out.data();
   a.output_stride = pr.output_stride;
   k.run(a);
@@ -296,6 +302,7 @@ TEST(qdwconv_rounds_half_to_even_and_saturates) {
     a.zero_point = 10;
     a.lo = -10.0f;
     a.hi = 245.0f;
+    a.scale_at_most_half = true;
     a.output = out.data();
     a.output_stride = C;
     k->run(a);

@@ -2,6 +2,7 @@
 // that hunt tile edges (K around kr and its multiples, M and N at 1, at the tile, tile±1, primes),
 // adversarial values (the 255·(-128) pairs that saturate int16), every zero-point layout, every
 // output kind, several thread counts.
+#include <algorithm>
 #include <cstring>
 #include <sstream>
 #include <vector>
@@ -286,6 +287,83 @@ TEST(qgemm_epilogue_ties_and_bounds_match_scalar_on_every_isa) {
         k.epilogue(t);
         CHECK(want == got) << isa_name(isa) << " epilogue differs, kind=" << static_cast<int>(kind) << " per_col=" << per_col;
       }
+  }
+}
+
+}  // namespace octet::test
+
+namespace octet::test {
+
+// A kernel's fused tile (ukernel_requant) against its plain micro-kernel followed by the scalar
+// epilogue: every column count of a panel, u8 and s8 output, full and narrowed clamps, per-tensor and
+// per-column multipliers at 0.5 (odd sums land on ties), below it and above it (where a kernel must
+// clamp before it rounds), each with the driver's scale_at_most_half as qgemm sets it.
+TEST(qgemm_fused_requant_tile_matches_ukernel_and_scalar_epilogue) {
+  Rng rng(77);
+  for (Isa isa : supported_isas()) {
+    const QGemmKernel& k = qgemm_kernel(isa);
+    if (k.ukernel_requant == nullptr) continue;
+    for (int trial = 0; trial < 400; ++trial) {
+      const int K = rng.uniform(1, 40), cols = rng.uniform(1, k.nr);
+      const int Kp = (K + k.kr - 1) / k.kr * k.kr;
+      std::vector<int8_t> b(static_cast<size_t>(K) * cols);
+      for (auto& v : b) v = static_cast<int8_t>(rng.next());
+      const int32_t zero = 0;
+      auto packed = pack_weights(isa, b.data(), false, K, cols, &zero, false);
+      const size_t lda = static_cast<size_t>(Kp) + rng.uniform(0, 5) * k.kr;
+      std::vector<uint8_t> a(lda * k.mr + 64, 0);
+      for (int r = 0; r < k.mr; ++r)
+        for (int i = 0; i < K; ++i) a[r * lda + i] = static_cast<uint8_t>(rng.next());
+      std::vector<int32_t> col_add(cols);
+      for (auto& v : col_add) v = rng.uniform(0, 4) == 0 ? rng.uniform(-2, 2) * 0x3fffffff : rng.uniform(-20000, 20000);
+      const bool per_col = rng.uniform(0, 1) == 1;
+      std::vector<float> scale(per_col ? cols : 1);
+      for (auto& s : scale) {
+        switch (rng.uniform(0, 4)) {
+          case 0: s = 0.5f; break;
+          case 1: s = rng.uniform_float(0.0001f, 0.02f); break;
+          case 2: s = rng.uniform_float(0.02f, 0.5f); break;
+          case 3: s = rng.uniform_float(0.5f, 4.0f); break;
+          default: s = 0.25f; break;
+        }
+      }
+      const bool s8 = rng.uniform(0, 1) == 1;
+      EpilogueTile t;
+      t.rows = k.mr;
+      t.cols = cols;
+      t.acc_stride = k.nr;
+      t.col_add = col_add.data();
+      t.kind = s8 ? OutputKind::kInt8 : OutputKind::kUint8;
+      t.scale = scale.data();
+      t.scale_per_col = per_col;
+      t.zero_point = s8 ? rng.uniform(-128, 127) : rng.uniform(0, 255);
+      int qmin = s8 ? -128 : 0, qmax = s8 ? 127 : 255;
+      if (rng.uniform(0, 2) == 0) qmin = std::max(qmin, t.zero_point);                       // a fused Relu
+      if (rng.uniform(0, 3) == 0) qmax = std::max(qmin, std::min(qmax, t.zero_point + 60));  // Relu6-like
+      t.clamp_lo = static_cast<float>(qmin - t.zero_point);
+      t.clamp_hi = static_cast<float>(qmax - t.zero_point);
+      t.scale_at_most_half = true;
+      for (float s : scale) t.scale_at_most_half = t.scale_at_most_half && s <= 0.5f;
+      const size_t ldc = static_cast<size_t>(cols) + rng.uniform(0, 7);
+      t.ldc = ldc;
+      std::vector<int32_t> acc(static_cast<size_t>(k.mr) * k.nr);
+      std::vector<uint8_t> want(ldc * k.mr + 32, 0xCD), got(want.size(), 0xCD);
+      k.ukernel(k.mr, Kp, a.data(), lda, packed->data.data(), acc.data());
+      t.acc = acc.data();
+      t.out = want.data();
+      qgemm_epilogue_scalar(t);
+      t.acc = nullptr;
+      t.out = got.data();
+      k.ukernel_requant(Kp, a.data(), lda, packed->data.data(), t);
+      if (want != got) {
+        size_t i = 0;
+        while (want[i] == got[i]) ++i;
+        CHECK(false) << k.name << " fused tile differs at row " << i / ldc << " col " << i % ldc << ": got " << int(got[i])
+                     << ", want " << int(want[i]) << " (K=" << K << " cols=" << cols << " s8=" << s8 << " per_col=" << per_col
+                     << " scale[0]=" << scale[0] << " zp=" << t.zero_point << " qmin=" << qmin << " qmax=" << qmax << ")";
+        return;
+      }
+    }
   }
 }
 

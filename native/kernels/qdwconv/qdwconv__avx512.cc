@@ -68,12 +68,22 @@ inline void add_pair(__m256i x0, __m256i x1, const int16_t* w, __m512i acc[2]) {
   acc[1] = _mm512_dpwssd_epi32(acc[1], widen<Signed>(_mm256_unpackhi_epi8(x0, x1)), _mm512_loadu_si512(w + 32));
 }
 
-// The requantization constants, broadcast once per call.
+// The requantization constants, broadcast once per call. `rounded`: 8-bit output with every scale at
+// most 0.5 (QDwConvArgs::scale_at_most_half), requantized by store_pixels_rounded.
 struct Requant {
   __m512 lo, hi;
   __m512i zero_point;
+  __m512i zero_point16, qmin, qmax;  // int16 zero point; qmin / qmax as bytes
+  bool rounded, out_signed;
   explicit Requant(const QDwConvArgs& a)
-      : lo(_mm512_set1_ps(a.lo)), hi(_mm512_set1_ps(a.hi)), zero_point(_mm512_set1_epi32(a.zero_point)) {}
+      : lo(_mm512_set1_ps(a.lo)),
+        hi(_mm512_set1_ps(a.hi)),
+        zero_point(_mm512_set1_epi32(a.zero_point)),
+        zero_point16(_mm512_set1_epi16(static_cast<int16_t>(a.zero_point))),
+        qmin(_mm512_set1_epi8(static_cast<char>(static_cast<int>(a.lo) + a.zero_point))),
+        qmax(_mm512_set1_epi8(static_cast<char>(static_cast<int>(a.hi) + a.zero_point))),
+        rounded(a.scale_at_most_half && a.kind != OutputKind::kInt32),
+        out_signed(a.kind == OutputKind::kInt8) {}
 };
 
 // Writes the sums of 16 channels from c (those in `mask`).
@@ -104,6 +114,38 @@ inline void store_tile(const QDwConvArgs& a, const Requant& rq, const __m512i ac
   store16<Kind, Masked>(a, rq, first, static_cast<__mmask16>(mask), c, out);
   // A tail of 16 channels or fewer has nothing in the second half (and c + 16 may be past the end).
   if (!Masked || (mask >> 16) != 0) store16<Kind, Masked>(a, rq, second, static_cast<__mmask16>(mask >> 16), c + 16, out);
+}
+
+// Two pixels' tiles (p and q; Pixels = 1: p alone) to bytes, rounding first and clamping after, as the
+// int8 GEMM's fused tile does (kernels/qgemm, two_rows_rounded): with every scale at most 0.5,
+// round(v·scale) fits int32, clamp(round(f)) = round(clamp(f)) for the integer bounds, and the
+// saturating packs clamp to the type's range on the way to bytes; then max/min to [qmin, qmax]. The
+// packs take the sums in the unpacks' channel order (acc[0]: 0-3, 4-7, 16-19, 20-23 by 128-bit lane;
+// acc[1]: 8-11, 12-15, 24-27, 28-31) and leave, per lane, 4-byte groups of p then q; one permute puts
+// p's 32 channels in the low half and q's in the high half.
+template <bool Masked, int Pixels>
+__attribute__((always_inline)) inline void store_pixels_rounded(const Requant& rq, const __m512i acc_p[2], const __m512i acc_q[2],
+                                                                __m512 scale_low, __m512 scale_high, __mmask32 mask, uint8_t* out_p,
+                                                                uint8_t* out_q) {
+  const auto round = [](__m512i v, __m512 s) {
+    return _mm512_cvt_roundps_epi32(_mm512_mul_ps(_mm512_cvtepi32_ps(v), s), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  };
+  const __m512i words_p = _mm512_adds_epi16(_mm512_packs_epi32(round(acc_p[0], scale_low), round(acc_p[1], scale_high)), rq.zero_point16);
+  __m512i words_q = words_p;
+  if constexpr (Pixels == 2)
+    words_q = _mm512_adds_epi16(_mm512_packs_epi32(round(acc_q[0], scale_low), round(acc_q[1], scale_high)), rq.zero_point16);
+  __m512i bytes;
+  if (rq.out_signed) bytes = _mm512_min_epi8(_mm512_max_epi8(_mm512_packs_epi16(words_p, words_q), rq.qmin), rq.qmax);
+  else bytes = _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(words_p, words_q), rq.qmin), rq.qmax);
+  bytes = _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 4, 1, 5, 8, 12, 9, 13, 2, 6, 3, 7, 10, 14, 11, 15), bytes);
+  const __m256i p = _mm512_castsi512_si256(bytes);
+  if (Masked) _mm256_mask_storeu_epi8(out_p, mask, p);
+  else _mm256_storeu_si256(reinterpret_cast<__m256i*>(out_p), p);
+  if constexpr (Pixels == 2) {
+    const __m256i q = _mm512_extracti64x4_epi64(bytes, 1);
+    if (Masked) _mm256_mask_storeu_epi8(out_q, mask, q);
+    else _mm256_storeu_si256(reinterpret_cast<__m256i*>(out_q), q);
+  }
 }
 
 // One tile (32 channels from c; with Masked only those in `mask`) of P pixels. Pixel p's tap t reads
@@ -137,6 +179,23 @@ inline void tile_of_pixels(const QDwConvArgs& a, const Requant& rq, const uint8_
   if (t < T) {
 #pragma GCC unroll 4
     for (int p = 0; p < P; ++p) add_pair<Signed>(bytes_of(p, t), _mm256_setzero_si256(), w, acc[p]);
+  }
+  if constexpr (Kind != OutputKind::kInt32) {
+    if (rq.rounded) {
+      const __m512 scale0_15 = Masked ? _mm512_maskz_loadu_ps(first_half, a.scale + c) : _mm512_loadu_ps(a.scale + c);
+      __m512 scale16_31 = _mm512_setzero_ps();
+      if (!Masked) scale16_31 = _mm512_loadu_ps(a.scale + c + 16);
+      else if (second_half != 0) scale16_31 = _mm512_maskz_loadu_ps(second_half, a.scale + c + 16);
+      const __m512 scale_low = _mm512_shuffle_f32x4(scale0_15, scale16_31, _MM_SHUFFLE(1, 0, 1, 0));
+      const __m512 scale_high = _mm512_shuffle_f32x4(scale0_15, scale16_31, _MM_SHUFFLE(3, 2, 3, 2));
+#pragma GCC unroll 2
+      for (int p = 0; p + 1 < P; p += 2)
+        store_pixels_rounded<Masked, 2>(rq, acc[p], acc[p + 1], scale_low, scale_high, mask, out + p * out_stride + c,
+                                        out + (p + 1) * out_stride + c);
+      if constexpr (P % 2 == 1)
+        store_pixels_rounded<Masked, 1>(rq, acc[P - 1], acc[P - 1], scale_low, scale_high, mask, out + (P - 1) * out_stride + c, nullptr);
+      return;
+    }
   }
 #pragma GCC unroll 4
   for (int p = 0; p < P; ++p) store_tile<Kind, Masked>(a, rq, acc[p], mask, c, out + p * out_stride);

@@ -42,6 +42,9 @@ struct QDwConvArgs {
   const float* scale = nullptr;   // [channels] requantization multipliers (unused for kInt32)
   int32_t zero_point = 0;         // output zero point (kUint8 / kInt8)
   float lo = 0, hi = 0;           // qmin - zero_point, qmax - zero_point
+  // Every scale[c] is at most 0.5 (the caller checks): a kernel may round before it clamps, as the
+  // int8 GEMM's (EpilogueTile::scale_at_most_half); the bytes are the same.
+  bool scale_at_most_half = false;
   void* output = nullptr;         // pixel p at output + p * output_stride elements
   size_t output_stride = 0;       // elements (bytes for kUint8/kInt8, int32s for kInt32), >= channels
 };

@@ -44,6 +44,10 @@ struct EpilogueTile {
   bool scale_per_col = false;
   int32_t zero_point = 0;        // u8/s8 output
   float clamp_lo = 0, clamp_hi = 0;  // (qmin - zero_point, qmax - zero_point) as floats
+  // Every scale is at most 0.5, so |float(v)·scale| ≤ 2^30 rounds to an int32 without overflow. A
+  // kernel may then round before it clamps: with integer bounds, clamp(round(f)) = round(clamp(f)),
+  // and saturating packs clamp for free (the driver sets this; kernels may ignore it).
+  bool scale_at_most_half = false;
   void* out = nullptr;           // element (0,0) of this tile in the output
   size_t ldc = 0;                // output row stride in elements
 };

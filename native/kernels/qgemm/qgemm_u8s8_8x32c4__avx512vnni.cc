@@ -100,30 +100,31 @@ void ukernel_1x32(int Kp, const uint8_t* a, const int8_t* b, int32_t* acc) {
 // register allocator copies each vpdpbusd accumulator once per iteration when this is written with
 // intrinsics (32 extra moves per 16 multiply-adds); here the accumulators are register operands. Per
 // K group: two B loads, eight A broadcasts (rows 0-3 from a0, 4-7 from a4 = a0 + 4·lda), sixteen
-// vpdpbusd.
-inline void accumulate_8x32(int Kp, const uint8_t* a, size_t lda, const int8_t* b, __m512i (&c)[16]) {
+// vpdpbusd. Every row's sums start from (init0, init1): zeros, or the epilogue's column terms (the
+// wrapping int32 sum is the same in any order).
+inline void accumulate_8x32(int Kp, const uint8_t* a, size_t lda, const int8_t* b, __m512i init0, __m512i init1, __m512i (&c)[16]) {
   long groups = Kp / kKr;
   const uint8_t* a0 = a;
   const uint8_t* a4 = a0 + 4 * lda;
   const size_t lda3 = 3 * lda;
   const int8_t* bp = b;
   __asm__ volatile(
-        "vpxord %g[c0], %g[c0], %g[c0]\n\t"
-        "vpxord %g[c1], %g[c1], %g[c1]\n\t"
-        "vpxord %g[c2], %g[c2], %g[c2]\n\t"
-        "vpxord %g[c3], %g[c3], %g[c3]\n\t"
-        "vpxord %g[c4], %g[c4], %g[c4]\n\t"
-        "vpxord %g[c5], %g[c5], %g[c5]\n\t"
-        "vpxord %g[c6], %g[c6], %g[c6]\n\t"
-        "vpxord %g[c7], %g[c7], %g[c7]\n\t"
-        "vpxord %g[c8], %g[c8], %g[c8]\n\t"
-        "vpxord %g[c9], %g[c9], %g[c9]\n\t"
-        "vpxord %g[c10], %g[c10], %g[c10]\n\t"
-        "vpxord %g[c11], %g[c11], %g[c11]\n\t"
-        "vpxord %g[c12], %g[c12], %g[c12]\n\t"
-        "vpxord %g[c13], %g[c13], %g[c13]\n\t"
-        "vpxord %g[c14], %g[c14], %g[c14]\n\t"
-        "vpxord %g[c15], %g[c15], %g[c15]\n\t"
+        "vmovdqa64 %[i0], %g[c0]\n\t"
+        "vmovdqa64 %[i1], %g[c1]\n\t"
+        "vmovdqa64 %[i0], %g[c2]\n\t"
+        "vmovdqa64 %[i1], %g[c3]\n\t"
+        "vmovdqa64 %[i0], %g[c4]\n\t"
+        "vmovdqa64 %[i1], %g[c5]\n\t"
+        "vmovdqa64 %[i0], %g[c6]\n\t"
+        "vmovdqa64 %[i1], %g[c7]\n\t"
+        "vmovdqa64 %[i0], %g[c8]\n\t"
+        "vmovdqa64 %[i1], %g[c9]\n\t"
+        "vmovdqa64 %[i0], %g[c10]\n\t"
+        "vmovdqa64 %[i1], %g[c11]\n\t"
+        "vmovdqa64 %[i0], %g[c12]\n\t"
+        "vmovdqa64 %[i1], %g[c13]\n\t"
+        "vmovdqa64 %[i0], %g[c14]\n\t"
+        "vmovdqa64 %[i1], %g[c15]\n\t"
         "test %[n], %[n]\n\t"
         "jz 2f\n\t"
         "1:\n\t"
@@ -161,42 +162,93 @@ inline void accumulate_8x32(int Kp, const uint8_t* a, size_t lda, const int8_t* 
         "2:\n\t"
         : [c0] "=&v"(c[0]), [c1] "=&v"(c[1]), [c2] "=&v"(c[2]), [c3] "=&v"(c[3]), [c4] "=&v"(c[4]), [c5] "=&v"(c[5]), [c6] "=&v"(c[6]), [c7] "=&v"(c[7]), [c8] "=&v"(c[8]), [c9] "=&v"(c[9]), [c10] "=&v"(c[10]), [c11] "=&v"(c[11]), [c12] "=&v"(c[12]), [c13] "=&v"(c[13]), [c14] "=&v"(c[14]), [c15] "=&v"(c[15]),
           [a0] "+r"(a0), [a4] "+r"(a4), [b] "+r"(bp), [n] "+r"(groups)
-        : [lda] "r"(lda), [lda3] "r"(lda3)
+        : [lda] "r"(lda), [lda3] "r"(lda3), [i0] "v"(init0), [i1] "v"(init1)
         : "xmm29", "xmm30", "xmm31", "cc", "memory");
 }
 
 void ukernel_8x32(int Kp, const uint8_t* a, size_t lda, const int8_t* b, int32_t* acc) {
   __m512i c[16];
-  accumulate_8x32(Kp, a, lda, b, c);
+  accumulate_8x32(Kp, a, lda, b, _mm512_setzero_si512(), _mm512_setzero_si512(), c);
   for (int i = 0; i < 16; ++i) _mm512_storeu_si512(acc + 16 * i, c[i]);
 }
 
+// Two rows of a tile whose sums already hold the column terms (row r: a0 = columns 0-15, a1 = 16-31;
+// row r + 1: b0, b1) to 64 bytes, rounding first and clamping after (EpilogueTile::scale_at_most_half):
+// round(v·scale) in int32; packed to int16 with saturation; + zero point with saturation; packed to
+// bytes with saturation, which is the clamp to the type's range; then max/min to [qmin, qmax]. The
+// same bytes as clamp-then-round, in about half the instructions. The packs work per 128-bit lane,
+// so the dwords come out as (lane i) row r cols 4i.., row r cols 16+4i.., row r+1 cols 4i.., row r+1
+// cols 16+4i..; one permute puts row r in the low 32 bytes and row r + 1 in the high 32.
+template <bool Signed>
+__attribute__((always_inline)) inline __m512i two_rows_rounded(__m512i a0, __m512i a1, __m512i b0, __m512i b1, __m512 s0, __m512 s1, __m512i zp16,
+                                __m512i qmin, __m512i qmax) {
+  const auto round = [](__m512i v, __m512 s) {
+    return _mm512_cvt_roundps_epi32(_mm512_mul_ps(_mm512_cvtepi32_ps(v), s), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  };
+  const __m512i row0 = _mm512_adds_epi16(_mm512_packs_epi32(round(a0, s0), round(a1, s1)), zp16);
+  const __m512i row1 = _mm512_adds_epi16(_mm512_packs_epi32(round(b0, s0), round(b1, s1)), zp16);
+  __m512i bytes;
+  if constexpr (Signed) bytes = _mm512_min_epi8(_mm512_max_epi8(_mm512_packs_epi16(row0, row1), qmin), qmax);
+  else bytes = _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(row0, row1), qmin), qmax);
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  return _mm512_permutexvar_epi32(order, bytes);
+}
+
+// Inlined with its loop unrolled, so that the sums stay in registers (GCC spilled all sixteen to the
+// stack and read them back when they were passed by reference to a call or indexed in a loop).
+template <bool Signed>
+__attribute__((always_inline)) inline void requant_rounded(const EpilogueTile& t, const __m512i (&c)[16], __m512 scale0, __m512 scale1) {
+  const __m512i zp16 = _mm512_set1_epi16(static_cast<int16_t>(t.zero_point));
+  const int qmin = static_cast<int>(t.clamp_lo) + t.zero_point, qmax = static_cast<int>(t.clamp_hi) + t.zero_point;
+  const __m512i lo = _mm512_set1_epi8(static_cast<char>(qmin)), hi = _mm512_set1_epi8(static_cast<char>(qmax));
+  const __mmask32 cols = t.cols >= 32 ? ~__mmask32{0} : static_cast<__mmask32>((1u << t.cols) - 1);
+  uint8_t* out = static_cast<uint8_t*>(t.out);
+#pragma GCC unroll 4
+  for (int r = 0; r < kMr; r += 2, out += 2 * t.ldc) {
+    const __m512i bytes = two_rows_rounded<Signed>(c[2 * r], c[2 * r + 1], c[2 * r + 2], c[2 * r + 3], scale0, scale1, zp16, lo, hi);
+    const __m256i row0 = _mm512_castsi512_si256(bytes), row1 = _mm512_extracti64x4_epi64(bytes, 1);
+    if (t.cols >= 32) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), row0);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + t.ldc), row1);
+    } else {
+      _mm256_mask_storeu_epi8(out, cols, row0);
+      _mm256_mask_storeu_epi8(out + t.ldc, cols, row1);
+    }
+  }
+}
+
 // The 8×32 tile with its requantization (8-bit output, symmetric weights, per-tensor input zero point:
-// the int8 convolutions of QDQ models). The epilogue's steps (epilogue_column with neither zero-point
-// term) run on the sums straight from the registers: the same operations in the same order,
-// so the same bytes, without writing 1 KiB of sums and reading it back per tile (a fifth of a small-K
-// 1x1 convolution's time).
+// the int8 convolutions of QDQ models). The sums start from the column terms, and the epilogue's steps
+// (epilogue_column with neither zero-point term) run on them straight from the registers: the same
+// bytes, without writing 1 KiB of sums and reading it back per tile (a fifth of a small-K 1x1
+// convolution's time).
 void ukernel_8x32_requant(int Kp, const void* a_ptr, size_t lda, const void* b_panel, const EpilogueTile& tile) {
   const EpilogueTile t = tile;  // a private copy: see epilogue_t
-  __m512i c[16];
-  accumulate_8x32(Kp, static_cast<const uint8_t*>(a_ptr), lda, static_cast<const int8_t*>(b_panel), c);
   // Columns 0-15 and 16-31: their terms once, then each row's two halves.
   const __mmask16 m0 = t.cols >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << t.cols) - 1);
   const __mmask16 m1 = t.cols >= 32 ? static_cast<__mmask16>(0xFFFF) : t.cols > 16 ? static_cast<__mmask16>((1u << (t.cols - 16)) - 1) : 0;
   const __m512i add0 = _mm512_maskz_loadu_epi32(m0, t.col_add), add1 = _mm512_maskz_loadu_epi32(m1, t.col_add + 16);
+  __m512i c[16];
+  accumulate_8x32(Kp, static_cast<const uint8_t*>(a_ptr), lda, static_cast<const int8_t*>(b_panel), add0, add1, c);
   const __m512 scale0 = t.scale_per_col ? _mm512_maskz_loadu_ps(m0, t.scale) : _mm512_set1_ps(t.scale[0]);
   const __m512 scale1 = t.scale_per_col ? _mm512_maskz_loadu_ps(m1, t.scale + 16) : _mm512_set1_ps(t.scale[0]);
+  if (t.scale_at_most_half) {
+    if (t.kind == OutputKind::kInt8) requant_rounded<true>(t, c, scale0, scale1);
+    else requant_rounded<false>(t, c, scale0, scale1);
+    return;
+  }
   const __m512 lo = _mm512_set1_ps(t.clamp_lo), hi = _mm512_set1_ps(t.clamp_hi);
   const __m512i zp = _mm512_set1_epi32(t.zero_point);
-  const auto bytes = [&](__m512i acc, __m512i add, __m512 scale) {
-    __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(acc, add)), scale);
+  const auto bytes = [&](__m512i acc, __m512 scale) {
+    __m512 f = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), scale);
     f = _mm512_min_ps(_mm512_max_ps(f, lo), hi);
     // q is already inside the output type's range, so truncating to 8 bits is exact.
     return _mm512_cvtepi32_epi8(_mm512_add_epi32(_mm512_cvt_roundps_epi32(f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), zp));
   };
   uint8_t* out = static_cast<uint8_t*>(t.out);
+#pragma GCC unroll 8
   for (int r = 0; r < kMr; ++r, out += t.ldc) {
-    const __m128i low = bytes(c[2 * r], add0, scale0), high = bytes(c[2 * r + 1], add1, scale1);
+    const __m128i low = bytes(c[2 * r], scale0), high = bytes(c[2 * r + 1], scale1);
     if (m0 == 0xFFFF) _mm_storeu_si128(reinterpret_cast<__m128i*>(out), low);
     else _mm_mask_storeu_epi8(out, m0, low);
     if (m1 == 0xFFFF) _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16), high);
