@@ -55,7 +55,9 @@ std::shared_ptr<EnvJobs> EnvJobs::create(Napi::Env env) {
   uv_unref(reinterpret_cast<uv_handle_t*>(&jobs->async_));
   uv_idle_init(loop, &jobs->idle_);
   jobs->idle_.data = jobs.get();
-  jobs->open_handles_ = 2;
+  uv_timer_init(loop, &jobs->poll_timer_);
+  jobs->poll_timer_.data = jobs.get();
+  jobs->open_handles_ = 3;
   jobs->self_ = jobs;
   // Asynchronous: closing the handles takes a loop iteration, which Node runs until the hook is removed.
   NAPI_THROW_IF_FAILED(env, napi_add_async_cleanup_hook(env, on_cleanup, jobs.get(), nullptr), nullptr);
@@ -98,8 +100,29 @@ Napi::Promise EnvJobs::start(Napi::Env env, NativeJob job) {
     else if (short_job) start_polling(budget_ns);
   } else if (short_job && claimed + 1 <= cores_available) {
     start_polling(budget_ns);
+  } else if (!short_job && recent_ns < kPollLateMaxMicros * 1000 && claimed + 1 <= cores_available) {
+    poll_later(recent_ns);
   }
   return Napi::Promise(env, promise);
+}
+
+// A job expected to take recent_ns: block until shortly before its end (libuv timers count whole
+// milliseconds, rounded down here), then poll until 1.5 times its expected time.
+void EnvJobs::poll_later(int64_t recent_ns) {
+  const int64_t now = now_ns();
+  late_poll_deadline_ns_ = now + recent_ns + recent_ns / 2 + kPollMarginMicros * 1000;
+  const int64_t lead_ns = std::max(kPollLeadMicros * 1000, recent_ns / 8);
+  const uint64_t wait_ms = static_cast<uint64_t>(std::max<int64_t>(0, recent_ns - lead_ns) / 1000000);
+  if (wait_ms == 0) start_polling(late_poll_deadline_ns_ - now);
+  else uv_timer_start(&poll_timer_, on_poll_timer, wait_ms, 0);
+}
+
+void EnvJobs::on_poll_timer(uv_timer_t* handle) {
+  auto* self = static_cast<EnvJobs*>(handle->data);
+  const int64_t budget_ns = self->late_poll_deadline_ns_ - now_ns();
+  // Only while jobs are in flight and a core is still free for the loop.
+  if (self->pending_.empty() || budget_ns <= 0 || self->closed_js_) return;
+  if (self->polling_started_ || g_claimed_cores.load() + 1 <= hardware_threads()) self->start_polling(budget_ns);
 }
 
 void EnvJobs::start_polling(int64_t budget_ns) {
@@ -181,6 +204,7 @@ void EnvJobs::deliver() {
   }
   if (pending_.empty()) {
     stop_polling();
+    uv_timer_stop(&poll_timer_);
     uv_unref(reinterpret_cast<uv_handle_t*>(&async_));
   }
   // Settle inside a callback scope: the promise reactions (microtasks) run when it closes.
@@ -265,6 +289,7 @@ void EnvJobs::close(napi_async_cleanup_hook_handle hook) {
   }
   done_.store(nullptr, std::memory_order_relaxed);  // all of them are in pending_ too
   stop_polling();
+  uv_timer_stop(&poll_timer_);
   for (Pending* p : pending_) {
     g_claimed_cores.fetch_sub(p->cores_used);
     delete p;  // releases the references; the deferred dies with the environment
@@ -274,6 +299,7 @@ void EnvJobs::close(napi_async_cleanup_hook_handle hook) {
   napi_delete_reference(env_, resource_);
   uv_close(reinterpret_cast<uv_handle_t*>(&async_), on_closed);
   uv_close(reinterpret_cast<uv_handle_t*>(&idle_), on_closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&poll_timer_), on_closed);
 }
 
 void EnvJobs::on_closed(uv_handle_t* handle) {

@@ -30,3 +30,40 @@ describe.skipIf(!existsSync(MODEL))('event loop during run()', () => {
     await session.release();
   }, 120_000);
 });
+
+// Runs of a few milliseconds: the loop blocks until shortly before a run's expected end, then polls
+// for its result (native/addon/env_jobs.h). Every result arrives, timers keep firing between and
+// during runs, and once the runs are done nothing of octet keeps a process alive.
+const QDQ = join(import.meta.dirname, '..', '..', '..', 'shared', 'models', 'mobilenet_v2_qdq.onnx');
+
+describe.skipIf(!existsSync(QDQ))('runs of a few milliseconds', () => {
+  it('deliver every result, keep timers firing, and let the process exit', async () => {
+    const session = await InferenceSession.create(QDQ, { intraOpNumThreads: 1 });
+    const x = new Tensor('float32', new Float32Array(3 * 224 * 224).map((_, i) => Math.sin(i)), [1, 3, 224, 224]);
+    const first = (await session.run({ input: x }))[session.outputNames[0]!]!.data as Float32Array;
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const started = performance.now();
+    for (let i = 0; i < 40; i++) {
+      const y = (await session.run({ input: x }))[session.outputNames[0]!]!.data as Float32Array;
+      expect(y).toEqual(first);
+    }
+    const elapsed = performance.now() - started;
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(elapsed / 20);
+    await session.release();
+
+    // A child process that runs the model this way must end by itself after its last run.
+    const script = `
+      const { InferenceSession, Tensor } = await import(${JSON.stringify(join(import.meta.dirname, '..', '..', 'dist', 'index.js'))});
+      const s = await InferenceSession.create(${JSON.stringify(QDQ)}, { intraOpNumThreads: 1 });
+      const x = new Tensor('float32', new Float32Array(3 * 224 * 224).fill(0.25), [1, 3, 224, 224]);
+      for (let i = 0; i < 30; i++) await s.run({ input: x });
+      console.log('done');`;
+    const { spawnSync } = await import('node:child_process');
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim()).toBe('done');
+    expect(child.status).toBe(0);
+  }, 120_000);
+});
