@@ -59,6 +59,8 @@ struct PreparedWeights {
   // input zero point into the bias).
   AlignedBuffer dw_packed;
   std::vector<int32_t> dw_sum;
+  // 3x3 stride 1: the row-pair kernel's packing (QDwConvRowPairArgs), when the kernel has one.
+  AlignedBuffer dw_row_pair;
 };
 
 }  // namespace
@@ -153,6 +155,9 @@ class QConvOp final : public Op {
       path_ = Path::kDepthwise;
       dw_kernel_ = &qdwconv_kernel(active_isa());
       dw_runs_ = DepthwiseRuns(win_, kDwMinStridedRun);
+      const auto plain = [](const WindowAxis& a, int64_t kernel) { return a.kernel == kernel && a.stride == 1 && a.dilation == 1; };
+      row_pairs_ = dw_kernel_->run_row_pair != nullptr && qlinear_ && plain(win_.d, 1) && plain(win_.h, 3) && plain(win_.w, 3) &&
+                   dw_runs_.ow_end > dw_runs_.ow_begin;
     } else {
       bool pointwise = taps_ == 1;
       for (const WindowAxis* a : {&win_.d, &win_.h, &win_.w}) pointwise = pointwise && a->stride == 1 && a->pad_begin == 0 && a->pad_end == 0;
@@ -162,7 +167,7 @@ class QConvOp final : public Op {
     if (w.constant && zp_constant) {
       const std::vector<int32_t> zps = w_zero_points(init.has_input(w_zp_index_) ? init.input(w_zp_index_).constant : nullptr);
       std::string key = std::string(path_ == Path::kDepthwise ? "qdwconv" : "qconv") + "/" + dtype_name(w.dtype) + "/g" + std::to_string(group_) +
-                        "/" + isa_name(active_isa()) + "/zp";
+                        "/" + isa_name(active_isa()) + (row_pairs_ ? "/row-pairs" : "") + "/zp";
       for (int32_t z : zps) key += ":" + std::to_string(z);
       weights_ = init.weights.get<PreparedWeights>(w, key, [&] { return prepare(w.constant, zps.data()); });
     }
@@ -274,6 +279,12 @@ class QConvOp final : public Op {
         }
       p->dw_packed.resize(dw_kernel_->packed_bytes(static_cast<size_t>(taps_), static_cast<size_t>(C_)));
       dw_kernel_->pack(w16.data(), static_cast<size_t>(taps_), static_cast<size_t>(C_), p->dw_packed.data());
+      if (row_pairs_) {
+        std::vector<int16_t> w20(kRowPairTaps * static_cast<size_t>(C_));
+        row_pair_taps(w16.data(), static_cast<size_t>(C_), w20.data());
+        p->dw_row_pair.resize(dw_kernel_->packed_bytes(kRowPairTaps, static_cast<size_t>(C_)));
+        dw_kernel_->pack(w20.data(), kRowPairTaps, static_cast<size_t>(C_), p->dw_row_pair.data());
+      }
       return p;
     }
     // W [M][Cg][taps] → per group B[k = t·Cg + c][n].
@@ -390,20 +401,65 @@ class QConvOp final : public Op {
     base.output_stride = static_cast<size_t>(M_);
     base.scale_at_most_half = o.kind != OutputKind::kInt32;
     for (int64_t c = 0; c < C_ && base.scale_at_most_half; ++c) base.scale_at_most_half = o.multipliers[c] <= 0.5f;
-    // Bands of output pixels, each thread its own (the pixels it also gets of the next layer).
-    const int64_t pixels = N_ * win_.out_pixels();
-    parallel_ranges(static_cast<size_t>(pixels), threads, kDwMinPixels, kDwPixels, [&](size_t begin, size_t end, size_t slot) {
+    // Output pixels [begin, end) through the indirection buffer, at most kDwPixels at a time.
+    const auto band = [&](int64_t begin, int64_t end, size_t slot) {
       const uint8_t** ptrs = scratch_at<const uint8_t*>(ctx.scratch, l.per_thread + l.per_thread_bytes * slot);
       const uint8_t** rows = ptrs + kDwPixels * taps_;
-      depthwise_band<uint8_t>(win_, C_, x, pad, dw_runs_, static_cast<int64_t>(begin), static_cast<int64_t>(end), ptrs, rows,
-                              [&](int64_t first, int64_t count, const uint8_t* const* input, size_t input_stride) {
-                                QDwConvArgs a = base;
-                                a.pixels = static_cast<size_t>(count);
-                                a.input = input;
-                                a.input_stride = input_stride;
-                                a.output = y + static_cast<size_t>(first * M_) * out_size_;
-                                dw_kernel_->run(a);
-                              });
+      for (int64_t from = begin; from < end; from += kDwPixels)
+        depthwise_band<uint8_t>(win_, C_, x, pad, dw_runs_, from, std::min(end, from + kDwPixels), ptrs, rows,
+                                [&](int64_t first, int64_t count, const uint8_t* const* input, size_t input_stride) {
+                                  QDwConvArgs a = base;
+                                  a.pixels = static_cast<size_t>(count);
+                                  a.input = input;
+                                  a.input_stride = input_stride;
+                                  a.output = y + static_cast<size_t>(first * M_) * out_size_;
+                                  dw_kernel_->run(a);
+                                });
+    };
+    if (row_pairs_ && base.scale_at_most_half && o.kind != OutputKind::kInt32) {
+      run_row_pairs(w, x, y, base, band, threads);
+      return;
+    }
+    // Bands of output pixels, each thread its own (the pixels it also gets of the next layer).
+    const int64_t pixels = N_ * win_.out_pixels();
+    parallel_ranges(static_cast<size_t>(pixels), threads, kDwMinPixels, kDwPixels,
+                    [&](size_t begin, size_t end, size_t slot) { band(static_cast<int64_t>(begin), static_cast<int64_t>(end), slot); });
+  }
+
+  // 3x3 stride 1 (row_pairs_): output rows two at a time, each thread its own stretch of row pairs.
+  // Where both rows read four input rows without padding, their interior columns go to the kernel's
+  // row-pair form and the border columns through `band`; other rows go through `band` whole.
+  template <class Band>
+  void run_row_pairs(const PreparedWeights& w, const uint8_t* x, uint8_t* y, const QDwConvArgs& base, const Band& band, int threads) const {
+    const WindowAxis& h = win_.h;
+    const WindowAxis& wa = win_.w;
+    const int64_t pairs_per_image = (h.out + 1) / 2;
+    const int64_t ow0 = dw_runs_.ow_begin, ow1 = dw_runs_.ow_end;
+    parallel_ranges(static_cast<size_t>(N_ * pairs_per_image), threads, 1, 1, [&](size_t begin, size_t end, size_t slot) {
+      for (size_t task = begin; task < end; ++task) {
+        const int64_t n = static_cast<int64_t>(task) / pairs_per_image, oh = static_cast<int64_t>(task) % pairs_per_image * 2;
+        const int64_t row_pixel = (n * h.out + oh) * wa.out;  // pixel index of (n, oh, 0)
+        const int64_t ih = oh - h.pad_begin;                  // the first of the four input rows
+        if (oh + 1 >= h.out || ih < 0 || ih + 3 >= h.in) {
+          band(row_pixel, row_pixel + std::min<int64_t>(2, h.out - oh) * wa.out, slot);
+          continue;
+        }
+        band(row_pixel, row_pixel + ow0, slot);
+        band(row_pixel + ow1, row_pixel + wa.out + ow0, slot);
+        band(row_pixel + wa.out + ow1, row_pixel + 2 * wa.out, slot);
+        QDwConvRowPairArgs a;
+        a.base = &base;
+        const uint8_t* image = x + static_cast<size_t>(n * h.in * wa.in * C_);
+        const int64_t iw = ow0 - wa.pad_begin;  // the left tap's column of the first interior output
+        for (int i = 0; i < 4; ++i) a.rows[i] = image + static_cast<size_t>(((ih + i) * wa.in + iw) * C_);
+        a.input_pixel_stride = static_cast<size_t>(C_);
+        a.pixels = static_cast<size_t>(ow1 - ow0);
+        a.output[0] = y + static_cast<size_t>((row_pixel + ow0) * M_);
+        a.output[1] = y + static_cast<size_t>((row_pixel + wa.out + ow0) * M_);
+        a.output_pixel_stride = static_cast<size_t>(M_);
+        a.weights = w.dw_row_pair.data();
+        dw_kernel_->run_row_pair(a);
+      }
     });
   }
 
@@ -418,6 +474,7 @@ class QConvOp final : public Op {
   Path path_ = Path::kIm2col;
   const QDwConvKernel* dw_kernel_ = nullptr;
   DepthwiseRuns dw_runs_;
+  bool row_pairs_ = false;  // 3x3, stride 1, dilation 1, and the kernel has a row-pair form
   std::shared_ptr<const PreparedWeights> weights_;  // constant W: prepared once
   std::vector<float> multipliers_;                  // constant scales: [M] once
   OutputRange range_;                               // the type's, or narrower with a fused Relu/Clip

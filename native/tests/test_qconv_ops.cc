@@ -258,6 +258,11 @@ std::vector<QConvCase> cases() {
   add(make_case("depthwise 3x3 stride 2 s8", true, 2, 33, 33, 33, {9, 9}, {3, 3}, {2, 2}, {}, {1, 1, 1, 1}, "", true, true, true, true));
   add(make_case("depthwise 5x5 dilated", true, 1, 16, 16, 16, {12, 11}, {5, 5}, {1, 1}, {2, 1}, {4, 2, 4, 2}, "", false, true, false, true));
   add(make_case("depthwise multiplier 2", true, 1, 4, 8, 4, {5, 5}, {3, 3}, {}, {}, {1, 1, 1, 1}));
+  // 3x3 stride 1 depthwise: output rows in pairs (odd and even heights), interior columns through the
+  // row-pair kernel, border rows and columns through the pixel kernel; tiles and a masked tail.
+  add(make_case("depthwise 3x3 row pairs", true, 2, 70, 70, 70, {7, 7}, {3, 3}, {1, 1}, {}, {1, 1, 1, 1}, "", false, true, false, true));
+  add(make_case("depthwise 3x3 row pairs s8, no pads", true, 1, 40, 40, 40, {8, 12}, {3, 3}, {}, {}, {0, 0, 0, 0}, "", true, true, true, false));
+  add(make_case("depthwise 3x3 row pairs asym pads", true, 1, 33, 33, 33, {9, 6}, {3, 3}, {}, {}, {2, 0, 0, 1}, "", false, false, true, true));
   add(make_case("SAME_UPPER dilated", true, 1, 3, 5, 1, {8, 7}, {3, 2}, {2, 1}, {1, 2}, {}, "SAME_UPPER", false, true, true, true));
   add(make_case("first layer 3->32 stride 2", true, 1, 3, 32, 1, {20, 20}, {3, 3}, {2, 2}, {}, {1, 1, 1, 1}));
   add(make_case("1-D", true, 2, 4, 6, 2, {13}, {3}, {2}, {}, {1, 0}));

@@ -333,3 +333,91 @@ TEST(qdwconv_dispatch_maps_isas) {
 }
 
 }  // namespace octet::test
+
+namespace octet::test {
+
+// The row-pair form of a 3x3 stride-1 depthwise convolution (QDwConvRowPairArgs) against the scalar
+// kernel run on the same taps through pointers: every channel count around the tiles, short and long
+// rows, uint8 and int8 input and output, narrowed ranges, ties (scale 0.5 on small sums) and
+// saturation; strides wider than the channels, whose gaps must stay untouched.
+TEST(qdwconv_row_pair_matches_scalar) {
+  const QDwConvKernel& scalar = *qdwconv_kernel_scalar();
+  Rng rng(99);
+  for (const QDwConvKernel* k : distinct_tables(qdwconv_kernel_scalar(), &qdwconv_kernel)) {
+    if (k->run_row_pair == nullptr) continue;
+    int failures = 0;
+    for (size_t C : {1, 5, 16, 31, 32, 33, 64, 96, 144, 160})
+      for (size_t pixels : {1, 2, 3, 7, 16})
+        for (int form = 0; form < 4 && failures < 3; ++form) {
+          const bool in_signed = (form & 1) != 0, out_signed = (form & 2) != 0;
+          const size_t in_stride = C + static_cast<size_t>(rng.uniform(0, 3)), out_stride = C + static_cast<size_t>(rng.uniform(0, 3));
+          const size_t cols = pixels + 2;
+          std::vector<uint8_t> image(4 * cols * in_stride);
+          for (auto& v : image) v = static_cast<uint8_t>(rng.next());
+          const int flavour = rng.uniform(0, 2);  // 0: random, 1: small weights and ties, 2: saturating
+          std::vector<int16_t> w9(9 * C);
+          for (auto& v : w9) v = static_cast<int16_t>(flavour == 1 ? rng.uniform(-1, 1) : rng.uniform(-255, 255));
+          std::vector<int32_t> bias(C);
+          std::vector<float> scale(C);
+          for (size_t c = 0; c < C; ++c) {
+            bias[c] = flavour == 2 ? rng.uniform(-1000000, 1000000) : rng.uniform(-3000, 3000);
+            scale[c] = flavour == 1 ? (rng.uniform(0, 1) ? 0.5f : 0.25f) : flavour == 2 ? rng.uniform_float(0.1f, 0.5f) : rng.uniform_float(0.0001f, 0.01f);
+          }
+          QDwConvArgs base;
+          base.channels = C;
+          base.taps = 9;
+          base.input_signed = in_signed;
+          base.bias = bias.data();
+          base.kind = out_signed ? OutputKind::kInt8 : OutputKind::kUint8;
+          base.scale = scale.data();
+          const int type_min = out_signed ? -128 : 0, type_max = out_signed ? 127 : 255;
+          base.zero_point = rng.uniform(type_min, type_max);
+          const int qmin = rng.uniform(0, 2) == 0 ? rng.uniform(type_min, base.zero_point) : type_min;
+          const int qmax = rng.uniform(0, 2) == 0 ? rng.uniform(base.zero_point, type_max) : type_max;
+          base.lo = static_cast<float>(qmin - base.zero_point);
+          base.hi = static_cast<float>(qmax - base.zero_point);
+          base.scale_at_most_half = true;
+
+          // Expected: the scalar kernel, output row r reading input rows r..r+2.
+          std::vector<uint8_t> want(2 * pixels * out_stride + 16, 0xEE), got(want.size(), 0xEE);
+          std::vector<uint8_t> scalar_packed(scalar.packed_bytes(9, C));
+          scalar.pack(w9.data(), 9, C, scalar_packed.data());
+          std::vector<const uint8_t*> ptrs(pixels * 9);
+          for (size_t r = 0; r < 2; ++r) {
+            for (size_t p = 0; p < pixels; ++p)
+              for (size_t t = 0; t < 9; ++t) ptrs[p * 9 + t] = image.data() + ((r + t / 3) * cols + p + t % 3) * in_stride;
+            QDwConvArgs a = base;
+            a.pixels = pixels;
+            a.input = ptrs.data();
+            a.weights = scalar_packed.data();
+            a.output = want.data() + r * pixels * out_stride;
+            a.output_stride = out_stride;
+            scalar.run(a);
+          }
+          std::vector<int16_t> w20(kRowPairTaps * C);
+          row_pair_taps(w9.data(), C, w20.data());
+          std::vector<uint8_t> packed(k->packed_bytes(kRowPairTaps, C));
+          k->pack(w20.data(), kRowPairTaps, C, packed.data());
+          QDwConvRowPairArgs rp;
+          rp.base = &base;
+          for (size_t i = 0; i < 4; ++i) rp.rows[i] = image.data() + i * cols * in_stride;
+          rp.input_pixel_stride = in_stride;
+          rp.pixels = pixels;
+          rp.output[0] = got.data();
+          rp.output[1] = got.data() + pixels * out_stride;
+          rp.output_pixel_stride = out_stride;
+          rp.weights = packed.data();
+          k->run_row_pair(rp);
+          if (got != want) {
+            size_t i = 0;
+            while (got[i] == want[i]) ++i;
+            CHECK(false) << k->name << " row pair C=" << C << " pixels=" << pixels << " in_signed=" << in_signed << " out_signed=" << out_signed
+                         << " flavour=" << flavour << ": first difference at byte " << i << " (row " << i / (pixels * out_stride) << ", pixel "
+                         << i % (pixels * out_stride) / out_stride << ", channel " << i % out_stride << "): got " << int(got[i]) << ", want " << int(want[i]);
+            ++failures;
+          }
+        }
+  }
+}
+
+}  // namespace octet::test

@@ -10,7 +10,8 @@
 // (and a zero weight). Integer sums are exact and wrap like the definition's, in any order; the
 // requantization is the definition's IEEE steps lane by lane (vcvtdq2ps, vmulps, vmaxps, vminps,
 // vcvtps2dq in the default round-half-even mode) and keeps the low byte of q (vpmovdb), like the
-// scalar kernel's cast — bit-identical.
+// scalar kernel's cast — bit-identical. With every scale at most 0.5 it rounds first and lets
+// saturating packs clamp (store_pixels_rounded): the same bytes, two pixels per permute.
 //
 // Packed weights: tiles of 32 channels (the last padded with zero weights); a tile holds
 // ceil(taps/2) tap pairs, and a pair 64 int16 (w_t[c], w_t+1[c]) in the order the in-lane unpacks
@@ -148,6 +149,21 @@ __attribute__((always_inline)) inline void store_pixels_rounded(const Requant& r
   }
 }
 
+// 32 per-channel 4-byte values (biases or scales) from p + c in the unpacks' channel order: [0]
+// channels 0-7 and 16-23, [1] 8-15 and 24-31 (see store_tile). Masked: only the channels in `mask`,
+// zeros elsewhere; a tail of 16 channels or fewer never reads p + c + 16 (it may be past the end).
+template <bool Masked>
+inline void load_unpack_order(const void* p, size_t c, __mmask32 mask, __m512i out[2]) {
+  const int32_t* v = static_cast<const int32_t*>(p) + c;
+  const __mmask16 first_half = static_cast<__mmask16>(mask), second_half = static_cast<__mmask16>(mask >> 16);
+  const __m512i low = Masked ? _mm512_maskz_loadu_epi32(first_half, v) : _mm512_loadu_si512(v);
+  __m512i high = _mm512_setzero_si512();
+  if (!Masked) high = _mm512_loadu_si512(v + 16);
+  else if (second_half != 0) high = _mm512_maskz_loadu_epi32(second_half, v + 16);
+  out[0] = _mm512_shuffle_i64x2(low, high, _MM_SHUFFLE(1, 0, 1, 0));
+  out[1] = _mm512_shuffle_i64x2(low, high, _MM_SHUFFLE(3, 2, 3, 2));
+}
+
 // One tile (32 channels from c; with Masked only those in `mask`) of P pixels. Pixel p's tap t reads
 // in[p * step + t] + shift + p * input_stride (see qdwconv_pixel_loop.h), and its output starts at
 // out + p * out_stride (bytes). P pixels share every weight load and keep 2P sums in flight.
@@ -157,18 +173,13 @@ inline void tile_of_pixels(const QDwConvArgs& a, const Requant& rq, const uint8_
   const size_t T = a.taps;
   const int16_t* w = static_cast<const int16_t*>(a.weights) + c / kTile * tile_words(T);
   // The sums start at the bias, in the unpacks' channel order (see store_tile).
-  const __mmask16 first_half = static_cast<__mmask16>(mask), second_half = static_cast<__mmask16>(mask >> 16);
-  const __m512i bias0_15 = Masked ? _mm512_maskz_loadu_epi32(first_half, a.bias + c) : _mm512_loadu_si512(a.bias + c);
-  __m512i bias16_31 = _mm512_setzero_si512();  // so for a tail of 16 channels or fewer: c + 16 may be past the end
-  if (!Masked) bias16_31 = _mm512_loadu_si512(a.bias + c + 16);
-  else if (second_half != 0) bias16_31 = _mm512_maskz_loadu_epi32(second_half, a.bias + c + 16);
-  const __m512i bias_low_unpack = _mm512_shuffle_i64x2(bias0_15, bias16_31, _MM_SHUFFLE(1, 0, 1, 0));
-  const __m512i bias_high_unpack = _mm512_shuffle_i64x2(bias0_15, bias16_31, _MM_SHUFFLE(3, 2, 3, 2));
+  __m512i bias[2];
+  load_unpack_order<Masked>(a.bias, c, mask, bias);
   __m512i acc[P][2];
 #pragma GCC unroll 4
   for (int p = 0; p < P; ++p) {
-    acc[p][0] = bias_low_unpack;
-    acc[p][1] = bias_high_unpack;
+    acc[p][0] = bias[0];
+    acc[p][1] = bias[1];
   }
   const auto bytes_of = [&](int p, size_t t) { return load32<Masked>(in[p * step + t] + (shift + p * a.input_stride) + c, mask); };
   size_t t = 0;
@@ -182,12 +193,9 @@ inline void tile_of_pixels(const QDwConvArgs& a, const Requant& rq, const uint8_
   }
   if constexpr (Kind != OutputKind::kInt32) {
     if (rq.rounded) {
-      const __m512 scale0_15 = Masked ? _mm512_maskz_loadu_ps(first_half, a.scale + c) : _mm512_loadu_ps(a.scale + c);
-      __m512 scale16_31 = _mm512_setzero_ps();
-      if (!Masked) scale16_31 = _mm512_loadu_ps(a.scale + c + 16);
-      else if (second_half != 0) scale16_31 = _mm512_maskz_loadu_ps(second_half, a.scale + c + 16);
-      const __m512 scale_low = _mm512_shuffle_f32x4(scale0_15, scale16_31, _MM_SHUFFLE(1, 0, 1, 0));
-      const __m512 scale_high = _mm512_shuffle_f32x4(scale0_15, scale16_31, _MM_SHUFFLE(3, 2, 3, 2));
+      __m512i scales[2];
+      load_unpack_order<Masked>(a.scale, c, mask, scales);
+      const __m512 scale_low = _mm512_castsi512_ps(scales[0]), scale_high = _mm512_castsi512_ps(scales[1]);
 #pragma GCC unroll 2
       for (int p = 0; p + 1 < P; p += 2)
         store_pixels_rounded<Masked, 2>(rq, acc[p], acc[p + 1], scale_low, scale_high, mask, out + p * out_stride + c,
@@ -199,6 +207,88 @@ inline void tile_of_pixels(const QDwConvArgs& a, const Requant& rq, const uint8_
   }
 #pragma GCC unroll 4
   for (int p = 0; p < P; ++p) store_tile<Kind, Masked>(a, rq, acc[p], mask, c, out + p * out_stride);
+}
+
+// An interleaved pair of input vectors (x_a[c], x_b[c]) widened to int16: the low unpack (channels
+// 0-7, 16-23) and the high one (8-15, 24-31), as add_pair makes them.
+struct Interleaved {
+  __m512i low, high;
+};
+
+template <bool Signed>
+inline Interleaved interleave(__m256i a, __m256i b) {
+  return {widen<Signed>(_mm256_unpacklo_epi8(a, b)), widen<Signed>(_mm256_unpackhi_epi8(a, b))};
+}
+
+inline void madd(__m512i acc[2], const Interleaved& v, const int16_t* w) {
+  acc[0] = _mm512_dpwssd_epi32(acc[0], v.low, _mm512_loadu_si512(w));
+  acc[1] = _mm512_dpwssd_epi32(acc[1], v.high, _mm512_loadu_si512(w + 32));
+}
+
+// One tile of two output rows (QDwConvRowPairArgs): per output column, one new column of each input
+// row is loaded and interleaved (the middle rows with each other, rows 0 and 3 with their previous
+// column); the rest slides along from the columns before.
+template <bool Signed, bool Masked>
+void row_pair_tile(const QDwConvRowPairArgs& a, const Requant& rq, size_t c, __mmask32 mask) {
+  const QDwConvArgs& b = *a.base;
+  const int16_t* w = static_cast<const int16_t*>(a.weights) + c / kTile * tile_words(kRowPairTaps);
+  __m512i bias[2], scales[2];
+  load_unpack_order<Masked>(b.bias, c, mask, bias);
+  load_unpack_order<Masked>(b.scale, c, mask, scales);
+  const __m512 scale_low = _mm512_castsi512_ps(scales[0]), scale_high = _mm512_castsi512_ps(scales[1]);
+
+  const size_t step = a.input_pixel_stride;
+  const uint8_t* r0 = a.rows[0] + c;
+  const uint8_t* r1 = a.rows[1] + c;
+  const uint8_t* r2 = a.rows[2] + c;
+  const uint8_t* r3 = a.rows[3] + c;
+  uint8_t* out0 = a.output[0] + c;
+  uint8_t* out1 = a.output[1] + c;
+  const auto load = [&](const uint8_t* p) { return load32<Masked>(p, mask); };
+  Interleaved middle0 = interleave<Signed>(load(r1), load(r2));
+  Interleaved middle1 = interleave<Signed>(load(r1 + step), load(r2 + step));
+  __m256i top = load(r0 + step), bottom = load(r3 + step);  // column 1 of rows 0 and 3
+  Interleaved top_pair = interleave<Signed>(load(r0), top), bottom_pair = interleave<Signed>(load(r3), bottom);
+  for (size_t p = 0; p < a.pixels; ++p) {
+    const size_t at = (p + 2) * step;
+    const Interleaved middle2 = interleave<Signed>(load(r1 + at), load(r2 + at));
+    const __m256i top2 = load(r0 + at), bottom2 = load(r3 + at);
+    const Interleaved top_next = interleave<Signed>(top, top2), bottom_next = interleave<Signed>(bottom, bottom2);
+    __m512i acc0[2] = {bias[0], bias[1]}, acc1[2] = {bias[0], bias[1]};
+    madd(acc0, middle0, w + 0 * kPairWords);
+    madd(acc1, middle0, w + 3 * kPairWords);
+    madd(acc0, middle1, w + 1 * kPairWords);
+    madd(acc1, middle1, w + 4 * kPairWords);
+    madd(acc0, middle2, w + 2 * kPairWords);
+    madd(acc1, middle2, w + 5 * kPairWords);
+    madd(acc0, top_pair, w + 6 * kPairWords);
+    madd(acc1, bottom_pair, w + 8 * kPairWords);
+    madd(acc0, top_next, w + 7 * kPairWords);
+    madd(acc1, bottom_next, w + 9 * kPairWords);
+    store_pixels_rounded<Masked, 2>(rq, acc0, acc1, scale_low, scale_high, mask, out0 + p * a.output_pixel_stride,
+                                    out1 + p * a.output_pixel_stride);
+    middle0 = middle1;
+    middle1 = middle2;
+    top_pair = top_next;
+    bottom_pair = bottom_next;
+    top = top2;
+    bottom = bottom2;
+  }
+}
+
+template <bool Signed>
+void row_pair_signed(const QDwConvRowPairArgs& a) {
+  const Requant rq(*a.base);
+  const size_t C = a.base->channels;
+  size_t c = 0;
+  for (; c + kTile <= C; c += kTile) row_pair_tile<Signed, false>(a, rq, c, ~__mmask32{0});
+  if (c < C) row_pair_tile<Signed, true>(a, rq, c, static_cast<__mmask32>((uint64_t{1} << (C - c)) - 1));
+}
+
+void run_row_pair(const QDwConvRowPairArgs& args) {
+  const QDwConvRowPairArgs a = args;  // a private copy, as qdwconv::run's
+  if (a.base->input_signed) row_pair_signed<true>(a);
+  else row_pair_signed<false>(a);
 }
 
 // What the shared pixel loop (qdwconv_pixel_loop.h) runs: whole tiles of 32 channels, then one masked
@@ -217,7 +307,7 @@ struct Avx512 {
   }
 };
 
-const QDwConvKernel kAvx512{Isa::kAvx512Vnni, "qdwconv_c32__avx512", packed_bytes, pack, qdwconv::run<Avx512>};
+const QDwConvKernel kAvx512{Isa::kAvx512Vnni, "qdwconv_c32__avx512", packed_bytes, pack, qdwconv::run<Avx512>, run_row_pair};
 
 }  // namespace
 

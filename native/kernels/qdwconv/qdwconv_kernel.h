@@ -49,6 +49,42 @@ struct QDwConvArgs {
   size_t output_stride = 0;       // elements (bytes for kUint8/kInt8, int32s for kInt32), >= channels
 };
 
+// Two output rows of a 3x3 depthwise convolution with stride 1 and dilation 1, over output columns
+// whose taps are all inside the input (no padding). Output rows y and y + 1 read input rows y - 1 ...
+// y + 2 (rows[0..3], each at the input pixel of the first column's left tap, channel 0). The middle
+// pair of input rows serves both outputs, and each input column serves three neighbouring outputs,
+// so a kernel interleaves and widens every input vector once instead of once per output and tap:
+//   output row y:      rows 1,2 at columns +0,+1,+2 with (w1j, w2j); row 0 as (c, c+1) with
+//                      (w00, w01), then as (c+1, c+2) with (0, w02)
+//   output row y + 1:  rows 1,2 with (w0j, w1j); row 3 the same way with (w20, w21), (0, w22)
+// The weights are the kernel's pack() of kRowPairTaps synthetic taps, in the order of those pairs
+// (row_pair_taps builds them from w[9][channels]). Only for 8-bit output with scale_at_most_half;
+// the sums are the definition's exact integers, so the bytes are run()'s.
+struct QDwConvRowPairArgs {
+  const QDwConvArgs* base = nullptr;  // channels, input_signed, bias, kind, scale, zero point, range
+  const uint8_t* rows[4] = {};
+  size_t input_pixel_stride = 0;  // bytes between neighbouring input pixels
+  size_t pixels = 0;              // output columns
+  uint8_t* output[2] = {};        // the two output rows at the first column
+  size_t output_pixel_stride = 0;  // bytes between neighbouring output pixels, >= channels
+  const void* weights = nullptr;  // pack() of row_pair_taps
+};
+
+constexpr size_t kRowPairTaps = 20;
+
+// The synthetic taps of a row-pair kernel's weights, [kRowPairTaps][channels], from w [9][channels]
+// (tap 3·i + j for row i, column j), pairs in this order: (w1j, w2j) for j = 0..2, (w0j, w1j) for
+// j = 0..2, (w00, w01), (0, w02), (w20, w21), (0, w22).
+inline void row_pair_taps(const int16_t* w, size_t channels, int16_t* out) {
+  const int pairs[10][2] = {{3, 6}, {4, 7}, {5, 8}, {0, 3}, {1, 4}, {2, 5}, {0, 1}, {-1, 2}, {6, 7}, {-1, 8}};
+  for (size_t p = 0; p < 10; ++p)
+    for (size_t half = 0; half < 2; ++half)
+      for (size_t c = 0; c < channels; ++c) {
+        const int t = pairs[p][half];
+        out[(2 * p + half) * channels + c] = t < 0 ? int16_t{0} : w[static_cast<size_t>(t) * channels + c];
+      }
+}
+
 struct QDwConvKernel {
   Isa isa;
   const char* name;  // "qdwconv_c32__avx512": channel tile, ISA
@@ -57,6 +93,8 @@ struct QDwConvKernel {
   // w: [taps][channels] int16 in [-255, 255] (weight minus its zero point) → the kernel's layout.
   void (*pack)(const int16_t* w, size_t taps, size_t channels, void* packed);
   void (*run)(const QDwConvArgs& args);
+  // Optional (null: absent): see QDwConvRowPairArgs.
+  void (*run_row_pair)(const QDwConvRowPairArgs& args) = nullptr;
 };
 
 // Per-ISA tables; null when this build does not carry the path.
