@@ -252,6 +252,8 @@ TEST(pool_matches_reference) {
     cases.push_back(defaults);
     PoolCase wide = pool2d("many channels", o, 1, 70, 6, 6, 3, 2, 1);
     cases.push_back(wide);
+    // A large window: 81 taps, some in the padding.
+    cases.push_back(pool2d("9x9 window", o, 1, 66, 12, 11, 9, 2, 2));
   }
   // count_include_pad: every padded average case again with it on.
   const size_t n = cases.size();
