@@ -156,8 +156,9 @@ class QConvOp final : public Op {
       dw_kernel_ = &qdwconv_kernel(active_isa());
       dw_runs_ = DepthwiseRuns(win_, kDwMinStridedRun);
       const auto plain = [](const WindowAxis& a, int64_t kernel) { return a.kernel == kernel && a.stride == 1 && a.dilation == 1; };
-      row_pairs_ = dw_kernel_->run_row_pair != nullptr && qlinear_ && plain(win_.d, 1) && plain(win_.h, 3) && plain(win_.w, 3) &&
-                   dw_runs_.ow_end > dw_runs_.ow_begin;
+      // Two spatial axes only: run_row_pairs walks (n, oh) rows of one plane per image.
+      row_pairs_ = dw_kernel_->run_row_pair != nullptr && qlinear_ && win_.d.in == 1 && win_.d.out == 1 && plain(win_.d, 1) &&
+                   plain(win_.h, 3) && plain(win_.w, 3) && dw_runs_.ow_end > dw_runs_.ow_begin;
     } else {
       bool pointwise = taps_ == 1;
       for (const WindowAxis* a : {&win_.d, &win_.h, &win_.w}) pointwise = pointwise && a->stride == 1 && a->pad_begin == 0 && a->pad_end == 0;

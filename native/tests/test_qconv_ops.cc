@@ -263,6 +263,7 @@ std::vector<QConvCase> cases() {
   add(make_case("depthwise 3x3 row pairs", true, 2, 70, 70, 70, {7, 7}, {3, 3}, {1, 1}, {}, {1, 1, 1, 1}, "", false, true, false, true));
   add(make_case("depthwise 3x3 row pairs s8, no pads", true, 1, 40, 40, 40, {8, 12}, {3, 3}, {}, {}, {0, 0, 0, 0}, "", true, true, true, false));
   add(make_case("depthwise 3x3 row pairs asym pads", true, 1, 33, 33, 33, {9, 6}, {3, 3}, {}, {}, {2, 0, 0, 1}, "", false, false, true, true));
+  add(make_case("depthwise 3-D 1x3x3", true, 1, 40, 40, 40, {3, 6, 6}, {1, 3, 3}, {}, {}, {0, 1, 1, 1, 1, 1}));
   add(make_case("SAME_UPPER dilated", true, 1, 3, 5, 1, {8, 7}, {3, 2}, {2, 1}, {1, 2}, {}, "SAME_UPPER", false, true, true, true));
   add(make_case("first layer 3->32 stride 2", true, 1, 3, 32, 1, {20, 20}, {3, 3}, {2, 2}, {}, {1, 1, 1, 1}));
   add(make_case("1-D", true, 2, 4, 6, 2, {13}, {3}, {2}, {}, {1, 0}));
