@@ -20,6 +20,7 @@
 
 #include <cstring>
 
+#include "../requant/rounded_avx512.h"
 #include "qdwconv_kernel.h"
 #include "qdwconv_pixel_loop.h"
 
@@ -74,15 +75,13 @@ inline void add_pair(__m256i x0, __m256i x1, const int16_t* w, __m512i acc[2]) {
 struct Requant {
   __m512 lo, hi;
   __m512i zero_point;
-  __m512i zero_point16, qmin, qmax;  // int16 zero point; qmin / qmax as bytes
+  requant_avx512::Constants round_first;
   bool rounded, out_signed;
   explicit Requant(const QDwConvArgs& a)
       : lo(_mm512_set1_ps(a.lo)),
         hi(_mm512_set1_ps(a.hi)),
         zero_point(_mm512_set1_epi32(a.zero_point)),
-        zero_point16(_mm512_set1_epi16(static_cast<int16_t>(a.zero_point))),
-        qmin(_mm512_set1_epi8(static_cast<char>(static_cast<int>(a.lo) + a.zero_point))),
-        qmax(_mm512_set1_epi8(static_cast<char>(static_cast<int>(a.hi) + a.zero_point))),
+        round_first(a.zero_point, a.lo, a.hi),
         rounded(a.scale_at_most_half && a.kind != OutputKind::kInt32),
         out_signed(a.kind == OutputKind::kInt8) {}
 };
@@ -117,27 +116,20 @@ inline void store_tile(const QDwConvArgs& a, const Requant& rq, const __m512i ac
   if (!Masked || (mask >> 16) != 0) store16<Kind, Masked>(a, rq, second, static_cast<__mmask16>(mask >> 16), c + 16, out);
 }
 
-// Two pixels' tiles (p and q; Pixels = 1: p alone) to bytes, rounding first and clamping after, as the
-// int8 GEMM's fused tile does (kernels/qgemm, two_rows_rounded): with every scale at most 0.5,
-// round(v·scale) fits int32, clamp(round(f)) = round(clamp(f)) for the integer bounds, and the
-// saturating packs clamp to the type's range on the way to bytes; then max/min to [qmin, qmax]. The
-// packs take the sums in the unpacks' channel order (acc[0]: 0-3, 4-7, 16-19, 20-23 by 128-bit lane;
-// acc[1]: 8-11, 12-15, 24-27, 28-31) and leave, per lane, 4-byte groups of p then q; one permute puts
-// p's 32 channels in the low half and q's in the high half.
+// Two pixels' tiles (p and q; Pixels = 1: p alone) to bytes, round-first (kernels/requant/
+// rounded_avx512.h), as the int8 GEMM's fused tile. The sums are in the unpacks' channel order
+// (acc[0]: 0-3, 4-7, 16-19, 20-23 by 128-bit lane; acc[1]: 8-11, 12-15, 24-27, 28-31), and the packs
+// leave, per lane, 4-byte groups of p then q; one permute puts p's 32 channels in the low half and
+// q's in the high half.
 template <bool Masked, int Pixels>
 __attribute__((always_inline)) inline void store_pixels_rounded(const Requant& rq, const __m512i acc_p[2], const __m512i acc_q[2],
                                                                 __m512 scale_low, __m512 scale_high, __mmask32 mask, uint8_t* out_p,
                                                                 uint8_t* out_q) {
-  const auto round = [](__m512i v, __m512 s) {
-    return _mm512_cvt_roundps_epi32(_mm512_mul_ps(_mm512_cvtepi32_ps(v), s), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  };
-  const __m512i words_p = _mm512_adds_epi16(_mm512_packs_epi32(round(acc_p[0], scale_low), round(acc_p[1], scale_high)), rq.zero_point16);
+  const requant_avx512::Constants& k = rq.round_first;
+  const __m512i words_p = requant_avx512::words(acc_p[0], scale_low, acc_p[1], scale_high, k);
   __m512i words_q = words_p;
-  if constexpr (Pixels == 2)
-    words_q = _mm512_adds_epi16(_mm512_packs_epi32(round(acc_q[0], scale_low), round(acc_q[1], scale_high)), rq.zero_point16);
-  __m512i bytes;
-  if (rq.out_signed) bytes = _mm512_min_epi8(_mm512_max_epi8(_mm512_packs_epi16(words_p, words_q), rq.qmin), rq.qmax);
-  else bytes = _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(words_p, words_q), rq.qmin), rq.qmax);
+  if constexpr (Pixels == 2) words_q = requant_avx512::words(acc_q[0], scale_low, acc_q[1], scale_high, k);
+  __m512i bytes = rq.out_signed ? requant_avx512::bytes<true>(words_p, words_q, k) : requant_avx512::bytes<false>(words_p, words_q, k);
   bytes = _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 4, 1, 5, 8, 12, 9, 13, 2, 6, 3, 7, 10, 14, 11, 15), bytes);
   const __m256i p = _mm512_castsi512_si256(bytes);
   if (Masked) _mm256_mask_storeu_epi8(out_p, mask, p);

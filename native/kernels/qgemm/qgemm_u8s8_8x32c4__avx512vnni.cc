@@ -9,6 +9,7 @@
 #include <immintrin.h>
 
 #include "../pack/pack_int8_panels.h"
+#include "../requant/rounded_avx512.h"
 #include "../../core/unaligned.h"
 #include "qgemm_kernel.h"
 
@@ -173,23 +174,13 @@ void ukernel_8x32(int Kp, const uint8_t* a, size_t lda, const int8_t* b, int32_t
 }
 
 // Two rows of a tile whose sums already hold the column terms (row r: a0 = columns 0-15, a1 = 16-31;
-// row r + 1: b0, b1) to 64 bytes, rounding first and clamping after (EpilogueTile::scale_at_most_half):
-// round(v·scale) in int32; packed to int16 with saturation; + zero point with saturation; packed to
-// bytes with saturation, which is the clamp to the type's range; then max/min to [qmin, qmax]. The
-// same bytes as clamp-then-round, in about half the instructions. The packs work per 128-bit lane,
-// so the dwords come out as (lane i) row r cols 4i.., row r cols 16+4i.., row r+1 cols 4i.., row r+1
-// cols 16+4i..; one permute puts row r in the low 32 bytes and row r + 1 in the high 32.
+// row r + 1: b0, b1) to 64 bytes, round-first (kernels/requant/rounded_avx512.h). The dwords come out
+// as (lane i) row r cols 4i.., row r cols 16+4i.., row r+1 cols 4i.., row r+1 cols 16+4i..; one
+// permute puts row r in the low 32 bytes and row r + 1 in the high 32.
 template <bool Signed>
-__attribute__((always_inline)) inline __m512i two_rows_rounded(__m512i a0, __m512i a1, __m512i b0, __m512i b1, __m512 s0, __m512 s1, __m512i zp16,
-                                __m512i qmin, __m512i qmax) {
-  const auto round = [](__m512i v, __m512 s) {
-    return _mm512_cvt_roundps_epi32(_mm512_mul_ps(_mm512_cvtepi32_ps(v), s), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  };
-  const __m512i row0 = _mm512_adds_epi16(_mm512_packs_epi32(round(a0, s0), round(a1, s1)), zp16);
-  const __m512i row1 = _mm512_adds_epi16(_mm512_packs_epi32(round(b0, s0), round(b1, s1)), zp16);
-  __m512i bytes;
-  if constexpr (Signed) bytes = _mm512_min_epi8(_mm512_max_epi8(_mm512_packs_epi16(row0, row1), qmin), qmax);
-  else bytes = _mm512_min_epu8(_mm512_max_epu8(_mm512_packus_epi16(row0, row1), qmin), qmax);
+__attribute__((always_inline)) inline __m512i two_rows_rounded(__m512i a0, __m512i a1, __m512i b0, __m512i b1, __m512 s0, __m512 s1,
+                                                               const requant_avx512::Constants& k) {
+  const __m512i bytes = requant_avx512::bytes<Signed>(requant_avx512::words(a0, s0, a1, s1, k), requant_avx512::words(b0, s0, b1, s1, k), k);
   const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
   return _mm512_permutexvar_epi32(order, bytes);
 }
@@ -198,14 +189,12 @@ __attribute__((always_inline)) inline __m512i two_rows_rounded(__m512i a0, __m51
 // stack and read them back when they were passed by reference to a call or indexed in a loop).
 template <bool Signed>
 __attribute__((always_inline)) inline void requant_rounded(const EpilogueTile& t, const __m512i (&c)[16], __m512 scale0, __m512 scale1) {
-  const __m512i zp16 = _mm512_set1_epi16(static_cast<int16_t>(t.zero_point));
-  const int qmin = static_cast<int>(t.clamp_lo) + t.zero_point, qmax = static_cast<int>(t.clamp_hi) + t.zero_point;
-  const __m512i lo = _mm512_set1_epi8(static_cast<char>(qmin)), hi = _mm512_set1_epi8(static_cast<char>(qmax));
+  const requant_avx512::Constants k(t.zero_point, t.clamp_lo, t.clamp_hi);
   const __mmask32 cols = t.cols >= 32 ? ~__mmask32{0} : static_cast<__mmask32>((1u << t.cols) - 1);
   uint8_t* out = static_cast<uint8_t*>(t.out);
 #pragma GCC unroll 4
   for (int r = 0; r < kMr; r += 2, out += 2 * t.ldc) {
-    const __m512i bytes = two_rows_rounded<Signed>(c[2 * r], c[2 * r + 1], c[2 * r + 2], c[2 * r + 3], scale0, scale1, zp16, lo, hi);
+    const __m512i bytes = two_rows_rounded<Signed>(c[2 * r], c[2 * r + 1], c[2 * r + 2], c[2 * r + 3], scale0, scale1, k);
     const __m256i row0 = _mm512_castsi512_si256(bytes), row1 = _mm512_extracti64x4_epi64(bytes, 1);
     if (t.cols >= 32) {
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), row0);
