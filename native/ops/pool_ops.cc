@@ -86,7 +86,7 @@ class PoolOp final : public Op {
     }
   }
 
-  size_t scratch_bytes(int threads) const override { return layout().total; }
+  size_t scratch_bytes(int threads) const override { return layout(std::max(threads, 1)).total; }
 
   void run(const RunContext& ctx, const TensorView* const* inputs, TensorView* const* outputs) const override {
     switch (dtype_) {
@@ -98,19 +98,68 @@ class PoolOp final : public Op {
 
  private:
   struct Layout {
-    size_t x = 0, y = 0, indices = 0, total = 0;
+    size_t x = 0, y = 0, indices = 0, rows = 0, row_bytes = 0, total = 0;
   };
 
-  Layout layout() const {
+  // Integer MaxPool by output rows: first the maximum of the window's input rows, whole NHWC rows at a
+  // time (one long vector loop each), then for each output pixel the maximum of its kw columns of that.
+  // Integer maxima do not depend on the order they are taken in, so the bytes are the tap-by-tap
+  // ones; float keeps the tap order (it decides between -0 and +0).
+  template <typename T>
+  void max_pool_rows(const T* x, T* out, void* scratch, const Layout& l, int threads) const {
+    const WindowAxis& d = win_.d;
+    const WindowAxis& h = win_.h;
+    const WindowAxis& w = win_.w;
+    const int64_t C = C_;
+    const size_t row_elems = static_cast<size_t>(w.in * C);
+    parallel_ranges(static_cast<size_t>(N_ * d.out * h.out), threads, 1, 1, [&](size_t task, size_t, size_t slot) {
+      const int64_t row = static_cast<int64_t>(task);  // (n * OD + od) * OH + oh
+      const int64_t n = row / (d.out * h.out), od = row / h.out % d.out, oh = row % h.out;
+      T* m = scratch_at<T>(scratch, l.rows + l.row_bytes * slot);
+      bool any = false;
+      for (int64_t kd = 0; kd < d.kernel; ++kd)
+        for (int64_t kh = 0; kh < h.kernel; ++kh) {
+          const int64_t id = od * d.stride - d.pad_begin + kd * d.dilation, ih = oh * h.stride - h.pad_begin + kh * h.dilation;
+          if (id < 0 || id >= d.in || ih < 0 || ih >= h.in) continue;
+          const T* r = x + static_cast<size_t>((n * d.in + id) * h.in + ih) * row_elems;
+          if (any) max_into(m, r, static_cast<int64_t>(row_elems));
+          else std::memcpy(m, r, row_elems * sizeof(T));
+          any = true;
+        }
+      T* o = out + static_cast<size_t>(row * w.out * C);
+      for (int64_t ow = 0; ow < w.out; ++ow, o += C) {
+        bool first = true;
+        for (int64_t kw = 0; kw < w.kernel && any; ++kw) {
+          const int64_t iw = ow * w.stride - w.pad_begin + kw * w.dilation;
+          if (iw < 0 || iw >= w.in) continue;
+          if (first) std::memcpy(o, m + iw * C, static_cast<size_t>(C) * sizeof(T));
+          else max_into(o, m + iw * C, C);
+          first = false;
+        }
+        if (first) std::fill(o, o + C, lowest_value<T>());  // no input under the window
+      }
+    });
+  }
+
+  // Integer MaxPool without Indices goes by rows (max_pool_rows).
+  bool by_rows() const { return dtype_ != DType::kFloat32 && kind_ == PoolKind::kMax && !indices_; }
+
+  Layout layout(int threads) const {
     Layout l;
-    if (channels_last_) return l;
     const size_t e = dtype_size(dtype_);
-    const size_t in_elems = static_cast<size_t>(N_ * C_ * win_.in_pixels());
-    const size_t out_elems = static_cast<size_t>(N_ * C_ * win_.out_pixels());
-    l.x = 0;
-    l.y = align64(e * in_elems);
-    l.indices = l.y + align64(e * out_elems);
-    l.total = l.indices + (indices_ ? align64(sizeof(int64_t) * out_elems) : 0);
+    if (!channels_last_) {
+      const size_t in_elems = static_cast<size_t>(N_ * C_ * win_.in_pixels());
+      const size_t out_elems = static_cast<size_t>(N_ * C_ * win_.out_pixels());
+      l.x = 0;
+      l.y = align64(e * in_elems);
+      l.indices = l.y + align64(e * out_elems);
+      l.total = l.indices + (indices_ ? align64(sizeof(int64_t) * out_elems) : 0);
+    }
+    if (by_rows()) {
+      l.row_bytes = align64(e * static_cast<size_t>(win_.w.in * C_));
+      l.rows = l.total;
+      l.total += l.row_bytes * static_cast<size_t>(threads);
+    }
     return l;
   }
 
@@ -122,7 +171,7 @@ class PoolOp final : public Op {
     const WindowAxis& h = win_.h;
     const WindowAxis& w = win_.w;
     const size_t in_pixels = static_cast<size_t>(win_.in_pixels()), out_pixels = static_cast<size_t>(win_.out_pixels());
-    const Layout l = layout();
+    const Layout l = layout(threads);
     const T* x = inputs[0]->as<const T>();
     T* y = outputs[0]->as<T>();
     if (!channels_last_) {
@@ -133,6 +182,13 @@ class PoolOp final : public Op {
     T* out = channels_last_ ? y : scratch_at<T>(ctx.scratch, l.y);
     int64_t* idx = indices_ ? scratch_at<int64_t>(ctx.scratch, l.indices) : nullptr;
     const int64_t C = C_;
+    if constexpr (!std::is_same_v<T, float>) {
+      if (by_rows()) {
+        max_pool_rows(x, out, ctx.scratch, l, threads);
+        if (!channels_last_) nhwc_to_nchw(out, y, static_cast<size_t>(N_), static_cast<size_t>(C_), out_pixels, threads);
+        return;
+      }
+    }
     // One task per output row (n, od, oh).
     parallel_tasks(static_cast<size_t>(N_ * d.out * h.out), threads, [&](size_t task) {
       const int64_t row = static_cast<int64_t>(task);  // (n * OD + od) * OH + oh

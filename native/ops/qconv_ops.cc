@@ -10,7 +10,9 @@
 //   depthwise  group == C == M: the qdwconv kernel over an indirection buffer of tap pointers;
 //   pointwise  1x1, stride 1, no padding: the NHWC input is the GEMM's A as it is (rows C apart);
 //   im2col     everything else: tiles of output pixels unrolled into rows (kd, kh, kw, c), each
-//              thread its own tiles, multiplied by the weights packed in that order.
+//              thread its own tiles, multiplied by the weights packed in that order;
+//   indirect   the im2col form's rows read in place through tap pointers (conv/tap_rows.h), where
+//              the GEMM has a gathered tile (ops/qgemm.h) and C/group is a multiple of 4.
 // A constant W (with constant zero points) is packed once at create and shared through the
 // WeightCache; W or zero points fed at run time are prepared on every run (the ONNX conformance tests
 // feed everything as inputs). Constant scales must be positive and finite: checked at create.
@@ -31,6 +33,7 @@
 #include "conv/im2col.h"
 #include "conv/layout_checks.h"
 #include "conv/layout_transpose.h"
+#include "conv/tap_rows.h"
 #include "qgemm.h"
 #include "quantized_params.h"
 #include "scratch_layout.h"
@@ -41,6 +44,8 @@ namespace {
 
 // An im2col tile of K bytes per row should stay in L2 with the rows it produces.
 constexpr size_t kColTileBytes = 96 * 1024;
+// The indirect form's rows per task: as many as this much im2col would hold.
+constexpr size_t kIndirectBlockBytes = 256 * 1024;
 constexpr int64_t kMinTileRows = 48;
 constexpr int64_t kTileRowMultiple = 24;
 // Depthwise: output pixels per kernel call (one indirection buffer per thread), the fewest a thread
@@ -49,6 +54,8 @@ constexpr int64_t kDwPixels = 32;
 constexpr size_t kDwMinPixels = 4;
 constexpr int64_t kDwMinStridedRun = 8;
 constexpr size_t kMaxSpatial = 3;
+// Rows per GEMM tile of every kernel at most (the indirect form's pointer tables are sized for it).
+constexpr int kMaxTileRowsPerCall = 16;
 
 // The weights of one convolution, ready for its form. Built from W [M][C/g][taps] and its zero
 // points: at create for a constant W, per run otherwise.
@@ -163,6 +170,7 @@ class QConvOp final : public Op {
       bool pointwise = taps_ == 1;
       for (const WindowAxis* a : {&win_.d, &win_.h, &win_.w}) pointwise = pointwise && a->stride == 1 && a->pad_begin == 0 && a->pad_end == 0;
       path_ = pointwise ? Path::kPointwise : Path::kIm2col;
+      if (!pointwise) tap_rows_ = ConvTapRows(win_, C_, Cg_);
     }
     const bool zp_constant = !init.has_input(w_zp_index_) || init.input(w_zp_index_).constant != nullptr;
     if (w.constant && zp_constant) {
@@ -245,7 +253,9 @@ class QConvOp final : public Op {
     size_t x_nhwc = 0, y_nhwc = 0, multipliers = 0;
     size_t per_thread = 0, per_thread_bytes = 0;  // im2col tile or depthwise indirection, per thread
     size_t dw_bias = 0, dw_pad = 0, dw_scale = 0;
-    int64_t tile_rows = 0;
+    size_t tap_pad = 0;              // indirect: the zero-point vector padding taps read
+    size_t tile_pointers_bytes = 0;  // indirect: per thread, the pointers before the side buffer
+    int64_t tile_rows = 0, indirect_rows = 0;  // output pixels per task: im2col, indirect
   };
 
   // An optional input: null when omitted (absent, or past the inputs the node lists).
@@ -322,8 +332,19 @@ class QConvOp final : public Op {
       // Whole micro-tiles: a multiple of 24 rows (every int8 kernel's row count divides it).
       rows = std::min(pixels, std::max<int64_t>(kTileRowMultiple, rows / kTileRowMultiple * kTileRowMultiple));
       l.tile_rows = rows;
-      l.per_thread_bytes = align64(static_cast<size_t>(rows * padded_k()));
+      // The indirect form copies nothing but border rows, so its blocks can be larger: more pixels per
+      // B panel, which matters where B is large (7x7 layers of 512 channels: 2.4 MB of weights).
+      // Equal tasks (a 49-pixel layer is one task, not 48 + 1), at least two per thread.
+      const int64_t target = std::max(rows, static_cast<int64_t>(kIndirectBlockBytes / static_cast<size_t>(padded_k())));
+      const int64_t tasks = std::max<int64_t>((pixels + target - 1) / target, threads > 1 ? 2 * threads : 1);
+      const int64_t per_task = (pixels + tasks - 1) / tasks;
+      l.indirect_rows = std::min(pixels, (per_task + kTileRowMultiple - 1) / kTileRowMultiple * kTileRowMultiple);
+      const int64_t most = std::max(l.tile_rows, l.indirect_rows);
+      // The im2col tile, or the indirect form's side buffer (at most as large) after its pointers.
+      l.tile_pointers_bytes = align64(sizeof(const uint8_t*) * tap_rows_.pointer_count(most, kMaxTileRowsPerCall));
+      l.per_thread_bytes = l.tile_pointers_bytes + align64(std::max(static_cast<size_t>(rows * padded_k()), tap_rows_.side_bytes(most)));
       l.per_thread = l.bytes.take(l.per_thread_bytes * threads);
+      l.tap_pad = l.bytes.take(tap_rows_.pad_bytes() + 64);
     }
     return l;
   }
@@ -360,8 +381,28 @@ class QConvOp final : public Op {
   void run_im2col(const RunContext& ctx, const Layout& l, const PreparedWeights& w, const uint8_t* x, int32_t x_zp, uint8_t x_zp_byte,
                   const Output& o, uint8_t* y, int threads) const {
     const int64_t pixels = N_ * win_.out_pixels();
-    const int64_t rows = l.tile_rows;
+    bool indirect = true;
+    const int runs = static_cast<int>(tap_rows_.runs());
+    for (int64_t g = 0; g < group_ && indirect; ++g) indirect = qgemm_indirect_supported(gemm_args(w, g, x_zp, o), runs);
+    const int64_t rows = indirect ? l.indirect_rows : l.tile_rows;
     const int64_t tiles = (pixels + rows - 1) / rows;
+    if (indirect) {
+      uint8_t* pad = scratch_at<uint8_t>(ctx.scratch, l.tap_pad);
+      std::memset(pad, x_zp_byte, tap_rows_.pad_bytes() + 64);
+      parallel_ranges(static_cast<size_t>(tiles * group_), threads, 1, 1, [&](size_t task, size_t, size_t slot) {
+        const size_t at = l.per_thread + l.per_thread_bytes * slot;
+        const uint8_t** ptrs = scratch_at<const uint8_t*>(ctx.scratch, at);
+        uint8_t* side = scratch_at<uint8_t>(ctx.scratch, at + l.tile_pointers_bytes);
+        const int64_t g = static_cast<int64_t>(task) % group_;
+        const int64_t p0 = static_cast<int64_t>(task) / group_ * rows, p1 = std::min(pixels, p0 + rows);
+        QGemmArgs a = gemm_args(w, g, x_zp, o);
+        tap_rows_.build(x, g * Cg_, pad, side, p0, p1, qgemm_tile_rows(*a.b), ptrs);
+        a.M = static_cast<int>(p1 - p0);
+        a.out = y + static_cast<size_t>(p0 * M_ + g * Mg_) * out_size_;
+        qgemm_indirect(a, runs, ptrs);
+      });
+      return;
+    }
     parallel_ranges(static_cast<size_t>(tiles * group_), threads, 1, 1, [&](size_t task, size_t, size_t slot) {
       uint8_t* col = scratch_at<uint8_t>(ctx.scratch, l.per_thread + l.per_thread_bytes * slot);
       const int64_t g = static_cast<int64_t>(task) % group_;
@@ -476,6 +517,7 @@ class QConvOp final : public Op {
   const QDwConvKernel* dw_kernel_ = nullptr;
   DepthwiseRuns dw_runs_;
   bool row_pairs_ = false;  // 3x3, stride 1, dilation 1, and the kernel has a row-pair form
+  ConvTapRows tap_rows_;    // im2col path: the indirect form's pointers
   std::shared_ptr<const PreparedWeights> weights_;  // constant W: prepared once
   std::vector<float> multipliers_;                  // constant scales: [M] once
   OutputRange range_;                               // the type's, or narrower with a fused Relu/Clip

@@ -79,6 +79,35 @@ void prepare_rows(const QGemmKernel& k, const uint8_t* a, size_t lda, int K, uin
   }
 }
 
+// Column terms: bias, the kernel's own activation offset, and the per-tensor za term.
+void column_terms(const QGemmArgs& p, const PackedWeights& w, int32_t* col_add) {
+  const int32_t za = p.a_zero_point_per_row ? 0 : p.a_zero_point[0] + (p.a_signed ? 128 : 0);
+  for (int n = 0; n < w.N; ++n) {
+    int32_t v = p.bias != nullptr ? p.bias[n] : 0;
+    v = wrap_add(v, wrap_mul(w.kernel->a_offset, w.colsum[n]));
+    v = wrap_add(v, -wrap_mul(za, w.col_z[n]));
+    col_add[n] = v;
+  }
+}
+
+// What every tile of a call shares; 8-bit output may round first when every multiplier is ≤ 0.5.
+EpilogueTile tile_base(const QGemmArgs& p, size_t ldc) {
+  EpilogueTile base;
+  base.acc_stride = p.b->kernel->nr;
+  base.kind = p.kind;
+  base.scale = p.scale;
+  base.scale_per_col = p.scale_per_col;
+  base.zero_point = p.zero_point;
+  base.clamp_lo = static_cast<float>(p.qmin - p.zero_point);
+  base.clamp_hi = static_cast<float>(p.qmax - p.zero_point);
+  base.ldc = ldc;
+  if (p.kind == OutputKind::kUint8 || p.kind == OutputKind::kInt8) {
+    base.scale_at_most_half = true;
+    for (int n = 0; n < (p.scale_per_col ? p.b->N : 1); ++n) base.scale_at_most_half = base.scale_at_most_half && p.scale[n] <= 0.5f;
+  }
+  return base;
+}
+
 }  // namespace
 
 std::unique_ptr<PackedWeights> pack_weights(Isa isa, const void* b, bool b_unsigned, int K, int N,
@@ -154,17 +183,11 @@ void qgemm(const QGemmArgs& p) {
     });
   }
 
-  // --- Column terms: bias, the kernel's own activation offset, and the per-tensor za term.
+  // --- Column terms, and the per-row za values.
   const int za_shift = p.a_signed ? 128 : 0;
   int32_t* row_za = nullptr;
   int32_t* col_add = reinterpret_cast<int32_t*>(CallScratch::at_least(scratch.col_add, sizeof(int32_t) * N));
-  const int32_t za = p.a_zero_point_per_row ? 0 : p.a_zero_point[0] + za_shift;
-  for (int n = 0; n < N; ++n) {
-    int32_t v = p.bias != nullptr ? p.bias[n] : 0;
-    v = wrap_add(v, wrap_mul(k.a_offset, w.colsum[n]));
-    v = wrap_add(v, -wrap_mul(za, w.col_z[n]));
-    col_add[n] = v;
-  }
+  column_terms(p, w, col_add);
   if (p.a_zero_point_per_row) {
     row_za = reinterpret_cast<int32_t*>(CallScratch::at_least(scratch.row_za, sizeof(int32_t) * M));
     for (int m = 0; m < M; ++m) row_za[m] = p.a_zero_point[m] + za_shift;
@@ -202,19 +225,7 @@ void qgemm(const QGemmArgs& p) {
   // Full tiles of 8-bit output without zero-point terms go through the kernel's fused form, if any.
   const bool fused = k.ukernel_requant != nullptr && (p.kind == OutputKind::kUint8 || p.kind == OutputKind::kInt8) && w.symmetric &&
                      !p.a_zero_point_per_row;
-  EpilogueTile base;
-  base.acc_stride = nr;
-  base.kind = p.kind;
-  base.scale = p.scale;
-  base.scale_per_col = p.scale_per_col;
-  base.zero_point = p.zero_point;
-  base.clamp_lo = static_cast<float>(p.qmin - p.zero_point);
-  base.clamp_hi = static_cast<float>(p.qmax - p.zero_point);
-  base.ldc = ldc;
-  if (p.kind == OutputKind::kUint8 || p.kind == OutputKind::kInt8) {
-    base.scale_at_most_half = true;
-    for (int n = 0; n < (p.scale_per_col ? N : 1); ++n) base.scale_at_most_half = base.scale_at_most_half && p.scale[n] <= 0.5f;
-  }
+  const EpilogueTile base = tile_base(p, ldc);
 
   // Tasks are numbered row block by row block, so the pool's contiguous part per thread (the same in
   // every call, core/thread_pool.h) keeps a convolution's pixels with the thread that wrote them in
@@ -251,6 +262,63 @@ void qgemm(const QGemmArgs& p) {
       }
     }
   });
+}
+
+bool qgemm_indirect_supported(const QGemmArgs& p, int segments) {
+  const PackedWeights& w = *p.b;
+  const QGemmKernel& k = *w.kernel;
+  return k.ukernel_requant_indirect != nullptr && (p.kind == OutputKind::kUint8 || p.kind == OutputKind::kInt8) && w.symmetric &&
+         !p.a_signed && !p.a_zero_point_per_row && segments > 0 && w.K % segments == 0 && w.K / segments % k.kr == 0;
+}
+
+int qgemm_tile_rows(const PackedWeights& w) { return w.kernel->mr; }
+
+void qgemm_indirect(const QGemmArgs& p, int segments, const uint8_t* const* rows) {
+  const PackedWeights& w = *p.b;
+  const QGemmKernel& k = *w.kernel;
+  const int M = p.M, N = w.N, mr = k.mr, nr = k.nr;
+  if (M == 0 || N == 0) return;
+  const size_t ldc = p.ldc != 0 ? p.ldc : static_cast<size_t>(N);
+  int32_t* col_add = reinterpret_cast<int32_t*>(CallScratch::at_least(t_scratch.col_add, sizeof(int32_t) * N));
+  column_terms(p, w, col_add);
+  const EpilogueTile base = tile_base(p, ldc);
+  const int seg_bytes = w.K / segments;
+  const size_t panel_bytes = k.panel_bytes(w.Kp);
+  // A last tile of fewer than mr rows: gathered once into rows of Kp bytes for the kernel's short
+  // forms (a full gathered tile would cost mr rows for one; 7x7 layers have 49 pixels).
+  const int full = M / mr * mr, left = M - full;
+  const uint8_t* tail_a = nullptr;
+  if (left > 0) {
+    uint8_t* a = CallScratch::at_least(t_scratch.a_copy, static_cast<size_t>(left) * w.Kp);
+    const uint8_t* const* tile_rows = rows + static_cast<size_t>(full / mr) * segments * mr;
+    for (int r = 0; r < left; ++r) {
+      uint8_t* dst = a + static_cast<size_t>(r) * w.Kp;
+      for (int s = 0; s < segments; ++s) std::memcpy(dst + s * seg_bytes, tile_rows[s * mr + r], static_cast<size_t>(seg_bytes));
+      std::memset(dst + w.K, 0, static_cast<size_t>(w.Kp - w.K));
+    }
+    tail_a = a;
+  }
+  alignas(64) int32_t acc[16 * 64];  // ≥ mr·nr of every kernel
+  // Panels outside, tiles inside: each B panel is reused across all of the call's tiles.
+  for (int n0 = 0, panel = 0; n0 < N; n0 += nr, ++panel) {
+    EpilogueTile t = base;
+    t.cols = std::min(nr, N - n0);
+    t.col_add = col_add + n0;
+    if (p.scale_per_col) t.scale = p.scale + n0;
+    const uint8_t* b_panel = w.data.data() + panel_bytes * panel;
+    t.rows = mr;
+    for (int m0 = 0, tile = 0; m0 < full; m0 += mr, ++tile) {
+      t.out = static_cast<uint8_t*>(p.out) + static_cast<size_t>(m0) * ldc + n0;
+      k.ukernel_requant_indirect(segments, seg_bytes, rows + static_cast<size_t>(tile) * segments * mr, b_panel, t);
+    }
+    if (left > 0) {
+      k.ukernel(left, w.Kp, tail_a, static_cast<size_t>(w.Kp), b_panel, acc);
+      t.rows = left;
+      t.acc = acc;
+      t.out = static_cast<uint8_t*>(p.out) + static_cast<size_t>(full) * ldc + n0;
+      k.epilogue(t);
+    }
+  }
 }
 
 void requant_multipliers(float a_scale, const float* b_scale, int count, float y_scale, float* out) {

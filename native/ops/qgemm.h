@@ -55,6 +55,14 @@ struct QGemmArgs {
 // Runs with the kernel the weights were packed for. Arguments are trusted: the addon validates.
 void qgemm(const QGemmArgs& args);
 
+// The GEMM with A's rows gathered through pointers: a k×k convolution read in place instead of an
+// im2col copy. Row m is `segments` runs of K / segments bytes; run s of the rows of tile i (mr rows,
+// mr = qgemm_tile_rows) starts at rows[(i·segments + s)·mr + m % mr] (rows past M are not read). p.a and p.lda are unused; p.threads must be 1 (a
+// convolution gives each thread its own pixels). Only where qgemm_indirect_supported.
+bool qgemm_indirect_supported(const QGemmArgs& p, int segments);
+int qgemm_tile_rows(const PackedWeights& w);
+void qgemm_indirect(const QGemmArgs& p, int segments, const uint8_t* const* rows);
+
 // Requantization multiplier (a_scale·b_scale[n]) / y_scale, in float32 as onnxruntime computes it.
 void requant_multipliers(float a_scale, const float* b_scale, int count, float y_scale, float* out);
 // Dequantization scale a_scale·b_scale[n] for float32 output.

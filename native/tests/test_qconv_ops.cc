@@ -37,6 +37,7 @@ struct QConvCase {
   bool x_signed = false, w_signed = true, y_signed = false;
   bool w_per_channel = false;
   bool bias = true;
+  bool w_symmetric = false;  // weight zero points 0 (128 for uint8): QDQ models' weights, the indirect form's case
 };
 
 struct QConvData {
@@ -62,7 +63,7 @@ QConvData random_data(const QConvCase& c, Rng& rng) {
   d.x_zp = c.x_signed ? rng.uniform(-128, 127) : rng.uniform(0, 255);
   d.y_zp = c.y_signed ? rng.uniform(-20, 20) : rng.uniform(100, 150);
   const size_t wz = c.w_per_channel ? static_cast<size_t>(c.m) : 1;
-  for (size_t i = 0; i < wz; ++i) d.w_zp.push_back(c.w_signed ? rng.uniform(-3, 3) : rng.uniform(120, 136));
+  for (size_t i = 0; i < wz; ++i) d.w_zp.push_back(c.w_symmetric ? (c.w_signed ? 0 : 128) : c.w_signed ? rng.uniform(-3, 3) : rng.uniform(120, 136));
   for (int64_t i = 0; i < c.m; ++i) d.bias.push_back(rng.uniform(-20000, 20000));
   d.x_scale = rng.uniform_float(0.005f, 0.05f);
   // y_scale so that outputs span the range with some saturation: |acc| ~ 128·128·K/4.
@@ -269,6 +270,20 @@ std::vector<QConvCase> cases() {
   add(make_case("1-D", true, 2, 4, 6, 2, {13}, {3}, {2}, {}, {1, 0}));
   add(make_case("3-D", true, 1, 3, 4, 1, {4, 5, 5}, {2, 3, 3}, {1, 2, 1}, {}, {0, 1, 1, 1, 0, 1}, "", true, false, false, true));
   add(make_case("no bias, per-channel u8 weights", true, 1, 7, 10, 1, {6, 6}, {3, 3}, {}, {}, {1, 1, 1, 1}, "", false, false, false, true, false));
+  // Symmetric weights, uint8 input, C/group a multiple of 4: the indirect form where the GEMM has one
+  // (tap pointers, the zero-point vector in the padding, a last tile of fewer than 8 pixels, several
+  // panels and a partial one).
+  const auto symmetric = [](QConvCase c) {
+    c.w_symmetric = true;
+    return c;
+  };
+  add(symmetric(make_case("indirect 3x3 pad 1", true, 2, 16, 40, 1, {9, 10}, {3, 3}, {}, {}, {1, 1, 1, 1})));
+  add(symmetric(make_case("indirect stride 2 dilated asym pads", true, 1, 8, 70, 1, {11, 13}, {3, 3}, {2, 1}, {1, 2}, {0, 1, 2, 0}, "", false, true, true, true)));
+  add(symmetric(make_case("indirect grouped, u8 weights", true, 1, 24, 10, 2, {7, 7}, {3, 3}, {}, {}, {1, 1, 1, 1}, "", false, false, false, true)));
+  add(symmetric(make_case("indirect 3-D", true, 1, 4, 9, 1, {4, 5, 6}, {2, 3, 3}, {1, 1, 2}, {}, {1, 0, 1, 0, 1, 1})));
+  add(symmetric(make_case("indirect 5x5 no pads, no bias", true, 1, 12, 33, 1, {9, 8}, {5, 5}, {}, {}, {}, "", false, true, false, false, false)));
+  add(symmetric(make_case("indirect 1x1 stride 2", true, 1, 4, 32, 1, {9, 9}, {1, 1}, {2, 2})));
+  add(symmetric(make_case("indirect padding everywhere", true, 1, 4, 8, 1, {2, 2}, {5, 5}, {}, {}, {3, 3, 3, 3})));
   add(make_case("ConvInteger 3x3", false, 1, 5, 6, 1, {7, 8}, {3, 3}, {}, {}, {1, 1, 1, 1}, "", false, false));
   add(make_case("ConvInteger depthwise s8", false, 1, 9, 9, 9, {6, 6}, {3, 3}, {1, 1}, {}, {1, 1, 1, 1}, "", true, true, false, true));
   add(make_case("ConvInteger 1x1 per-channel", false, 1, 8, 5, 1, {4, 4}, {1, 1}, {}, {}, {}, "", false, true, false, true));
@@ -317,6 +332,12 @@ TEST(qconv_random_shapes_match_reference) {
     c.y_signed = pick.uniform(0, 1) == 1;
     c.w_per_channel = pick.uniform(0, 1) == 1;
     c.bias = pick.uniform(0, 1) == 1;
+    // Half of the general ones as QDQ models have them, and channels the indirect form takes.
+    if (kind == 0 && pick.uniform(0, 1) == 1) {
+      c.w_symmetric = true;
+      c.x_signed = false;
+      c.c = 4 * pick.uniform(1, 6);
+    }
     check_case(c, 100 + static_cast<uint64_t>(i));
   }
 }

@@ -74,6 +74,11 @@ struct QGemmKernel {
   // output and neither zero-point term (col_zb and col_z null; tile.acc unused), the sums requantized
   // straight from registers. Must write exactly what ukernel followed by epilogue writes.
   void (*ukernel_requant)(int Kp, const void* a, size_t a_stride, const void* b_panel, const EpilogueTile& tile) = nullptr;
+  // Optional: ukernel_requant with A's rows gathered through pointers (a k×k convolution read in
+  // place, without an im2col copy). Row r is `segments` runs of seg_bytes (a multiple of kr, > 0)
+  // at rows[s·mr + r]; the panel is packed for K = segments·seg_bytes. Same conditions and bytes.
+  void (*ukernel_requant_indirect)(int segments, int seg_bytes, const uint8_t* const* rows, const void* b_panel,
+                                   const EpilogueTile& tile) = nullptr;
 };
 
 // Scalar epilogue: the definition the SIMD epilogues reproduce.

@@ -97,6 +97,23 @@ void ukernel_1x32(int Kp, const uint8_t* a, const int8_t* b, int32_t* acc) {
   _mm512_storeu_si512(acc + 16, c1);
 }
 
+// The assembly both 8×32 tiles share: the sixteen sums as operands, their start from (init0, init1),
+// and one row's step of a K group (broadcast its 4 bytes from `addr`, multiply-add into its two sums
+// with the panel's two vectors in zmm29 and zmm30).
+#define OCTET_TILE_SUMS(c)                                                                                                    \
+  [c0] "=&v"(c[0]), [c1] "=&v"(c[1]), [c2] "=&v"(c[2]), [c3] "=&v"(c[3]), [c4] "=&v"(c[4]), [c5] "=&v"(c[5]), [c6] "=&v"(c[6]), \
+      [c7] "=&v"(c[7]), [c8] "=&v"(c[8]), [c9] "=&v"(c[9]), [c10] "=&v"(c[10]), [c11] "=&v"(c[11]), [c12] "=&v"(c[12]),         \
+      [c13] "=&v"(c[13]), [c14] "=&v"(c[14]), [c15] "=&v"(c[15])
+#define OCTET_TILE_INIT                                                                                     \
+  "vmovdqa64 %[i0], %g[c0]\n\tvmovdqa64 %[i1], %g[c1]\n\tvmovdqa64 %[i0], %g[c2]\n\tvmovdqa64 %[i1], %g[c3]\n\t"     \
+  "vmovdqa64 %[i0], %g[c4]\n\tvmovdqa64 %[i1], %g[c5]\n\tvmovdqa64 %[i0], %g[c6]\n\tvmovdqa64 %[i1], %g[c7]\n\t"     \
+  "vmovdqa64 %[i0], %g[c8]\n\tvmovdqa64 %[i1], %g[c9]\n\tvmovdqa64 %[i0], %g[c10]\n\tvmovdqa64 %[i1], %g[c11]\n\t"   \
+  "vmovdqa64 %[i0], %g[c12]\n\tvmovdqa64 %[i1], %g[c13]\n\tvmovdqa64 %[i0], %g[c14]\n\tvmovdqa64 %[i1], %g[c15]\n\t"
+#define OCTET_TILE_ROW(addr, lo, hi)             \
+  "vpbroadcastd " addr ", %%zmm31\n\t"          \
+  "vpdpbusd %%zmm29, %%zmm31, %g[" lo "]\n\t" \
+  "vpdpbusd %%zmm30, %%zmm31, %g[" hi "]\n\t"
+
 // The full 8×32 tile, the hot loop of large GEMMs: the sixteen sums in c. In assembly because GCC's
 // register allocator copies each vpdpbusd accumulator once per iteration when this is written with
 // intrinsics (32 extra moves per 16 multiply-adds); here the accumulators are register operands. Per
@@ -110,61 +127,77 @@ inline void accumulate_8x32(int Kp, const uint8_t* a, size_t lda, const int8_t* 
   const size_t lda3 = 3 * lda;
   const int8_t* bp = b;
   __asm__ volatile(
-        "vmovdqa64 %[i0], %g[c0]\n\t"
-        "vmovdqa64 %[i1], %g[c1]\n\t"
-        "vmovdqa64 %[i0], %g[c2]\n\t"
-        "vmovdqa64 %[i1], %g[c3]\n\t"
-        "vmovdqa64 %[i0], %g[c4]\n\t"
-        "vmovdqa64 %[i1], %g[c5]\n\t"
-        "vmovdqa64 %[i0], %g[c6]\n\t"
-        "vmovdqa64 %[i1], %g[c7]\n\t"
-        "vmovdqa64 %[i0], %g[c8]\n\t"
-        "vmovdqa64 %[i1], %g[c9]\n\t"
-        "vmovdqa64 %[i0], %g[c10]\n\t"
-        "vmovdqa64 %[i1], %g[c11]\n\t"
-        "vmovdqa64 %[i0], %g[c12]\n\t"
-        "vmovdqa64 %[i1], %g[c13]\n\t"
-        "vmovdqa64 %[i0], %g[c14]\n\t"
-        "vmovdqa64 %[i1], %g[c15]\n\t"
+        OCTET_TILE_INIT
         "test %[n], %[n]\n\t"
         "jz 2f\n\t"
         "1:\n\t"
         "vmovdqa64 (%[b]), %%zmm29\n\t"
         "vmovdqa64 64(%[b]), %%zmm30\n\t"
-        "vpbroadcastd (%[a0]), %%zmm31\n\t"
-        "vpdpbusd %%zmm29, %%zmm31, %g[c0]\n\t"
-        "vpdpbusd %%zmm30, %%zmm31, %g[c1]\n\t"
-        "vpbroadcastd (%[a0],%[lda],1), %%zmm31\n\t"
-        "vpdpbusd %%zmm29, %%zmm31, %g[c2]\n\t"
-        "vpdpbusd %%zmm30, %%zmm31, %g[c3]\n\t"
-        "vpbroadcastd (%[a0],%[lda],2), %%zmm31\n\t"
-        "vpdpbusd %%zmm29, %%zmm31, %g[c4]\n\t"
-        "vpdpbusd %%zmm30, %%zmm31, %g[c5]\n\t"
-        "vpbroadcastd (%[a0],%[lda3],1), %%zmm31\n\t"
-        "vpdpbusd %%zmm29, %%zmm31, %g[c6]\n\t"
-        "vpdpbusd %%zmm30, %%zmm31, %g[c7]\n\t"
-        "vpbroadcastd (%[a4]), %%zmm31\n\t"
-        "vpdpbusd %%zmm29, %%zmm31, %g[c8]\n\t"
-        "vpdpbusd %%zmm30, %%zmm31, %g[c9]\n\t"
-        "vpbroadcastd (%[a4],%[lda],1), %%zmm31\n\t"
-        "vpdpbusd %%zmm29, %%zmm31, %g[c10]\n\t"
-        "vpdpbusd %%zmm30, %%zmm31, %g[c11]\n\t"
-        "vpbroadcastd (%[a4],%[lda],2), %%zmm31\n\t"
-        "vpdpbusd %%zmm29, %%zmm31, %g[c12]\n\t"
-        "vpdpbusd %%zmm30, %%zmm31, %g[c13]\n\t"
-        "vpbroadcastd (%[a4],%[lda3],1), %%zmm31\n\t"
-        "vpdpbusd %%zmm29, %%zmm31, %g[c14]\n\t"
-        "vpdpbusd %%zmm30, %%zmm31, %g[c15]\n\t"
+        OCTET_TILE_ROW("(%[a0])", "c0", "c1")
+        OCTET_TILE_ROW("(%[a0],%[lda],1)", "c2", "c3")
+        OCTET_TILE_ROW("(%[a0],%[lda],2)", "c4", "c5")
+        OCTET_TILE_ROW("(%[a0],%[lda3],1)", "c6", "c7")
+        OCTET_TILE_ROW("(%[a4])", "c8", "c9")
+        OCTET_TILE_ROW("(%[a4],%[lda],1)", "c10", "c11")
+        OCTET_TILE_ROW("(%[a4],%[lda],2)", "c12", "c13")
+        OCTET_TILE_ROW("(%[a4],%[lda3],1)", "c14", "c15")
         "sub $-128, %[b]\n\t"
         "add $4, %[a0]\n\t"
         "add $4, %[a4]\n\t"
         "dec %[n]\n\t"
         "jnz 1b\n\t"
         "2:\n\t"
-        : [c0] "=&v"(c[0]), [c1] "=&v"(c[1]), [c2] "=&v"(c[2]), [c3] "=&v"(c[3]), [c4] "=&v"(c[4]), [c5] "=&v"(c[5]), [c6] "=&v"(c[6]), [c7] "=&v"(c[7]), [c8] "=&v"(c[8]), [c9] "=&v"(c[9]), [c10] "=&v"(c[10]), [c11] "=&v"(c[11]), [c12] "=&v"(c[12]), [c13] "=&v"(c[13]), [c14] "=&v"(c[14]), [c15] "=&v"(c[15]),
+        : OCTET_TILE_SUMS(c),
           [a0] "+r"(a0), [a4] "+r"(a4), [b] "+r"(bp), [n] "+r"(groups)
         : [lda] "r"(lda), [lda3] "r"(lda3), [i0] "v"(init0), [i1] "v"(init1)
         : "xmm29", "xmm30", "xmm31", "cc", "memory");
+}
+
+// accumulate_8x32 with each row gathered: for each of `segments` runs, row r reads seg_bytes at
+// rows[8·s + r] (in a convolution, a kernel row or one tap of an input pixel's channels, or the
+// zero-point vector in the padding). The eight pointers of a run go to r8-r15 and one offset register walks them all, so the
+// inner loop is accumulate_8x32's: two B loads, eight broadcasts, sixteen vpdpbusd per K group.
+inline void accumulate_8x32_indirect(int segments, int seg_bytes, const uint8_t* const* rows, const int8_t* b, __m512i init0, __m512i init1,
+                                     __m512i (&c)[16]) {
+  long runs = segments;
+  const long run_bytes = seg_bytes;
+  long offset;
+  const uint8_t* const* pp = rows;
+  const int8_t* bp = b;
+  __asm__ volatile(
+        OCTET_TILE_INIT
+        "1:\n\t"
+        "mov (%[pp]), %%r8\n\t"
+        "mov 8(%[pp]), %%r9\n\t"
+        "mov 16(%[pp]), %%r10\n\t"
+        "mov 24(%[pp]), %%r11\n\t"
+        "mov 32(%[pp]), %%r12\n\t"
+        "mov 40(%[pp]), %%r13\n\t"
+        "mov 48(%[pp]), %%r14\n\t"
+        "mov 56(%[pp]), %%r15\n\t"
+        "add $64, %[pp]\n\t"
+        "xor %[o], %[o]\n\t"
+        "2:\n\t"
+        "vmovdqa64 (%[b]), %%zmm29\n\t"
+        "vmovdqa64 64(%[b]), %%zmm30\n\t"
+        OCTET_TILE_ROW("(%%r8,%[o])", "c0", "c1")
+        OCTET_TILE_ROW("(%%r9,%[o])", "c2", "c3")
+        OCTET_TILE_ROW("(%%r10,%[o])", "c4", "c5")
+        OCTET_TILE_ROW("(%%r11,%[o])", "c6", "c7")
+        OCTET_TILE_ROW("(%%r12,%[o])", "c8", "c9")
+        OCTET_TILE_ROW("(%%r13,%[o])", "c10", "c11")
+        OCTET_TILE_ROW("(%%r14,%[o])", "c12", "c13")
+        OCTET_TILE_ROW("(%%r15,%[o])", "c14", "c15")
+        "sub $-128, %[b]\n\t"
+        "add $4, %[o]\n\t"
+        "cmp %[kc], %[o]\n\t"
+        "jne 2b\n\t"
+        "dec %[n]\n\t"
+        "jnz 1b\n\t"
+        : OCTET_TILE_SUMS(c),
+          [pp] "+r"(pp), [b] "+r"(bp), [n] "+r"(runs), [o] "=&r"(offset)
+        : [kc] "r"(run_bytes), [i0] "v"(init0), [i1] "v"(init1)
+        : "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "xmm29", "xmm30", "xmm31", "cc", "memory");
 }
 
 void ukernel_8x32(int Kp, const uint8_t* a, size_t lda, const int8_t* b, int32_t* acc) {
@@ -206,19 +239,17 @@ __attribute__((always_inline)) inline void requant_rounded(const EpilogueTile& t
   }
 }
 
-// The 8×32 tile with its requantization (8-bit output, symmetric weights, per-tensor input zero point:
-// the int8 convolutions of QDQ models). The sums start from the column terms, and the epilogue's steps
-// (epilogue_column with neither zero-point term) run on them straight from the registers: the same
-// bytes, without writing 1 KiB of sums and reading it back per tile (a fifth of a small-K 1x1
-// convolution's time).
-void ukernel_8x32_requant(int Kp, const void* a_ptr, size_t lda, const void* b_panel, const EpilogueTile& tile) {
-  const EpilogueTile t = tile;  // a private copy: see epilogue_t
-  // Columns 0-15 and 16-31: their terms once, then each row's two halves.
-  const __mmask16 m0 = t.cols >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << t.cols) - 1);
-  const __mmask16 m1 = t.cols >= 32 ? static_cast<__mmask16>(0xFFFF) : t.cols > 16 ? static_cast<__mmask16>((1u << (t.cols - 16)) - 1) : 0;
-  const __m512i add0 = _mm512_maskz_loadu_epi32(m0, t.col_add), add1 = _mm512_maskz_loadu_epi32(m1, t.col_add + 16);
-  __m512i c[16];
-  accumulate_8x32(Kp, static_cast<const uint8_t*>(a_ptr), lda, static_cast<const int8_t*>(b_panel), add0, add1, c);
+// Columns 0-15 and 16-31 of a tile: their masks.
+struct TileColumns {
+  __mmask16 m0, m1;
+  explicit TileColumns(int cols)
+      : m0(cols >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << cols) - 1)),
+        m1(cols >= 32 ? static_cast<__mmask16>(0xFFFF) : cols > 16 ? static_cast<__mmask16>((1u << (cols - 16)) - 1) : 0) {}
+};
+
+// The tile's sums (started from the column terms) to its 8-bit output.
+__attribute__((always_inline)) inline void requant_tile(const EpilogueTile& t, const TileColumns& m, const __m512i (&c)[16]) {
+  const __mmask16 m0 = m.m0, m1 = m.m1;
   const __m512 scale0 = t.scale_per_col ? _mm512_maskz_loadu_ps(m0, t.scale) : _mm512_set1_ps(t.scale[0]);
   const __m512 scale1 = t.scale_per_col ? _mm512_maskz_loadu_ps(m1, t.scale + 16) : _mm512_set1_ps(t.scale[0]);
   if (t.scale_at_most_half) {
@@ -243,6 +274,30 @@ void ukernel_8x32_requant(int Kp, const void* a_ptr, size_t lda, const void* b_p
     if (m1 == 0xFFFF) _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16), high);
     else if (m1 != 0) _mm_mask_storeu_epi8(out + 16, m1, high);
   }
+}
+
+// The 8×32 tile with its requantization (8-bit output, symmetric weights, per-tensor input zero point:
+// the int8 convolutions of QDQ models). The sums start from the column terms, and the epilogue's steps
+// (epilogue_column with neither zero-point term) run on them straight from the registers: the same
+// bytes, without writing 1 KiB of sums and reading it back per tile (a fifth of a small-K 1x1
+// convolution's time).
+void ukernel_8x32_requant(int Kp, const void* a_ptr, size_t lda, const void* b_panel, const EpilogueTile& tile) {
+  const EpilogueTile t = tile;  // a private copy: see epilogue_t
+  // Columns 0-15 and 16-31: their terms once, then each row's two halves.
+  const TileColumns m(t.cols);
+  const __m512i add0 = _mm512_maskz_loadu_epi32(m.m0, t.col_add), add1 = _mm512_maskz_loadu_epi32(m.m1, t.col_add + 16);
+  __m512i c[16];
+  accumulate_8x32(Kp, static_cast<const uint8_t*>(a_ptr), lda, static_cast<const int8_t*>(b_panel), add0, add1, c);
+  requant_tile(t, m, c);
+}
+
+void ukernel_8x32_requant_indirect(int segments, int seg_bytes, const uint8_t* const* rows, const void* b_panel, const EpilogueTile& tile) {
+  const EpilogueTile t = tile;
+  const TileColumns m(t.cols);
+  const __m512i add0 = _mm512_maskz_loadu_epi32(m.m0, t.col_add), add1 = _mm512_maskz_loadu_epi32(m.m1, t.col_add + 16);
+  __m512i c[16];
+  accumulate_8x32_indirect(segments, seg_bytes, rows, static_cast<const int8_t*>(b_panel), add0, add1, c);
+  requant_tile(t, m, c);
 }
 
 void ukernel(int mr_used, int Kp, const void* a_ptr, size_t a_stride, const void* b_panel, int32_t* acc) {
@@ -342,7 +397,7 @@ void epilogue(const EpilogueTile& t) {
 
 const QGemmKernel kKernel = {
     "qgemm_u8s8_8x32c4__avx512vnni", Isa::kAvx512Vnni, kMr, kNr, kKr, AFormat::kU8, 0,
-    Panels::packed_b_bytes, Panels::pack_b, ukernel, Panels::panel_bytes, epilogue, ukernel_8x32_requant,
+    Panels::packed_b_bytes, Panels::pack_b, ukernel, Panels::panel_bytes, epilogue, ukernel_8x32_requant, ukernel_8x32_requant_indirect,
 };
 
 }  // namespace
