@@ -4,7 +4,11 @@
  * timed with benchmark.js.
  *
  *   convolutions  the QLinearConv layer models (../shared/models/layers/conv_*_qlinear.onnx) at batch 1:
- *                 3×3 64→64 @56, 1×1 256→64 @56, depthwise 3×3 144 ch @56, first layer 3→32 s2 @224
+ *                 3×3 64→64 @56, 1×1 256→64 @56, depthwise 3×3 144 ch @56, first layer 3→32 s2 @224;
+ *                 each twice: new result tensors per run, and results written into preallocated
+ *                 outputs (fetches). The results are 200-450 KB: a new one is fresh memory until the
+ *                 collector returns earlier ones, and on this VM a fresh page costs ~11 µs, so the
+ *                 first form measures memory as much as the convolution
  *   models        the QDQ MobileNetV2 and ResNet-18 at batch 1 (latency) and 8 (throughput): octet
  *                 int8 vs onnxruntime-node int8 on the QDQ file, and vs onnxruntime-node fp32 on the
  *                 float original
@@ -41,15 +45,27 @@ const timing = args.quick ? { minSamples: 3, maxTime: 0.15 } : { minSamples: 5, 
 
 const { InferenceSession, Tensor } = await import('../dist/index.js');
 
-async function openOctet(path, threads) {
-  const session = await InferenceSession.create(path, { intraOpNumThreads: threads });
-  return { run: (feeds) => session.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new Tensor(v.type, v.data, v.dims)]))), release: () => session.release() };
+// A runtime's session behind one interface: run(feeds) returns new results as users get them;
+// runInto(feeds) writes into outputs allocated once (fetches), which leaves out allocating results.
+async function open(runtime, path, threads) {
+  const { InferenceSession: Session, Tensor: TensorType } = runtime;
+  const session = await Session.create(path, { intraOpNumThreads: threads, ...(runtime === ort ? { interOpNumThreads: 1 } : {}) });
+  const tensors = (feeds) => Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new TensorType(v.type, v.data, v.dims)]));
+  let fetches;
+  return {
+    run: (feeds) => session.run(tensors(feeds)),
+    async runInto(feeds) {
+      if (!fetches) {
+        const first = await session.run(tensors(feeds));
+        fetches = Object.fromEntries(Object.entries(first).map(([k, t]) => [k, new TensorType(t.type, new t.data.constructor(t.data.length), t.dims)]));
+      }
+      return session.run(tensors(feeds), fetches);
+    },
+    release: () => session.release(),
+  };
 }
-
-async function openOrt(path, threads) {
-  const session = await ort.InferenceSession.create(path, { intraOpNumThreads: threads, interOpNumThreads: 1 });
-  return { run: (feeds) => session.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor(v.type, v.data, v.dims)]))), release: () => session.release() };
-}
+const openOctet = (path, threads) => open({ InferenceSession, Tensor }, path, threads);
+const openOrt = (path, threads) => open(ort, path, threads);
 
 const interleaved = (label, a, b) => interleavedRuns(label, a, b, { rounds, timing });
 
@@ -79,14 +95,19 @@ if (suites.includes('conv')) {
       const feeds = randomFeeds(layer.inputs.map((i) => ({ name: i.name, type: i.type, dims: i.shape })), 0, 7);
       log(`${layer.group} ${threads}T ...`);
       const t = await interleaved(layer.group, () => octet.run(feeds), () => reference.run(feeds));
+      log(`${layer.group} ${threads}T, preallocated outputs ...`);
+      const into = await interleaved(`${layer.group} into`, () => octet.runInto(feeds), () => reference.runInto(feeds));
       const gops = (s) => fmtNum(layer.ops / s / 1e9, 0);
-      rows.push([layer.group.replace(/^conv_/, ''), String(threads), fmtTime(t.a), fmtTime(t.b), gops(t.a), gops(t.b), fmtNum(t.ratio, 2)]);
+      const name = layer.group.replace(/^conv_/, '');
+      rows.push([name, String(threads), 'new', fmtTime(t.a), fmtTime(t.b), gops(t.a), gops(t.b), fmtNum(t.ratio, 2)]);
+      rows.push([name, String(threads), 'preallocated', fmtTime(into.a), fmtTime(into.b), gops(into.a), gops(into.b), fmtNum(into.ratio, 2)]);
       await octet.release();
       await reference.release();
     }
   }
   console.log(`\nQLinearConv layers, batch 1, median per run ${header}`);
-  console.log(renderTable(['layer', 'threads', 'octet', 'ORT', 'octet GOP/s', 'ORT GOP/s', 'ORT/octet time'], rows, { markdown: !!args.markdown, align: ['left'] }));
+  console.log('outputs: new = a new result tensor per run, as run(feeds) returns; preallocated = written into tensors passed as fetches');
+  console.log(renderTable(['layer', 'threads', 'outputs', 'octet', 'ORT', 'octet GOP/s', 'ORT GOP/s', 'ORT/octet time'], rows, { markdown: !!args.markdown, align: ['left', 'right', 'left'] }));
 }
 
 if (suites.includes('models')) {

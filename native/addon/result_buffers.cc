@@ -6,12 +6,11 @@
 // The run writes every byte of a result before the caller sees it, so recycled bytes are never
 // exposed and are not cleared.
 #include <cstdlib>
-#include <map>
-#include <mutex>
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
 
+#include "../core/lru_byte_pool.h"
 #include "args.h"
 #include "bindings.h"
 #include "errors.h"
@@ -21,7 +20,8 @@ namespace octet::addon {
 
 namespace {
 
-constexpr size_t kMaxPooledBytes = size_t{64} << 20;  // beyond this, freed buffers go back to the system
+// Beyond this, the oldest freed buffers go back to the system (core/lru_byte_pool.h).
+constexpr size_t kMaxPooledBytes = size_t{64} << 20;
 
 // New memory for a result (the pool is empty until V8 collects earlier results). On Linux, populated
 // in one call: the kernel maps and clears every page up front instead of taking a fault per page on
@@ -45,41 +45,18 @@ void release(void* p, size_t bytes) {
 #endif
 }
 
-struct ResultPool {
-  std::mutex mutex;
-  std::multimap<size_t, void*> free;  // by exact size: a model's results repeat their sizes
-  size_t held = 0;
-
-  void* take(size_t bytes) {
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      auto it = free.find(bytes);
-      if (it != free.end()) {
-        void* p = it->second;
-        free.erase(it);
-        held -= bytes;
-        return p;
-      }
-    }
-    return fresh(bytes);
-  }
-
-  void give(void* p, size_t bytes) {
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      if (held + bytes <= kMaxPooledBytes) {
-        free.emplace(bytes, p);
-        held += bytes;
-        return;
-      }
-    }
-    release(p, bytes);
-  }
-};
-
-ResultPool& pool() {
-  static auto* p = new ResultPool();  // never destroyed: finalizers of other environments may run late
+LruBytePool& pool() {
+  static auto* p = new LruBytePool(kMaxPooledBytes);  // never destroyed: finalizers of other environments may run late
   return *p;
+}
+
+void* take(size_t bytes) {
+  void* p = pool().take(bytes);
+  return p != nullptr ? p : fresh(bytes);
+}
+
+void give(void* p, size_t bytes) {
+  for (const LruBytePool::Block& b : pool().give(p, bytes)) release(b.data, b.bytes);
 }
 
 }  // namespace
@@ -87,9 +64,9 @@ ResultPool& pool() {
 Napi::Value AllocResultBuffer(const Napi::CallbackInfo& info) {
   return guarded(info.Env(), [&]() -> Napi::Value {
     const auto bytes = static_cast<size_t>(integer(info[0], Name{"allocResultBuffer", "bytes"}, 1, int64_t{1} << 40));
-    void* data = pool().take(bytes);
+    void* data = take(bytes);
     if (data == nullptr) throw_range("allocResultBuffer: cannot allocate " + std::to_string(bytes) + " bytes");
-    return external_array_buffer(info.Env(), data, bytes, [](void* p, size_t n) { pool().give(p, n); });
+    return external_array_buffer(info.Env(), data, bytes, give);
   });
 }
 
