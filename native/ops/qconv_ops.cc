@@ -170,7 +170,12 @@ class QConvOp final : public Op {
       bool pointwise = taps_ == 1;
       for (const WindowAxis* a : {&win_.d, &win_.h, &win_.w}) pointwise = pointwise && a->stride == 1 && a->pad_begin == 0 && a->pad_end == 0;
       path_ = pointwise ? Path::kPointwise : Path::kIm2col;
-      if (!pointwise) tap_rows_ = ConvTapRows(win_, C_, Cg_);
+      if (!pointwise) {
+        tap_rows_ = ConvTapRows(win_, C_, Cg_);
+        // What can be known now of qgemm_indirect_supported (symmetric weights are checked per run).
+        const QGemmKernel& k = qgemm_kernel(active_isa());
+        indirect_possible_ = qlinear_ && !x_signed_ && k.ukernel_requant_indirect != nullptr && tap_rows_.run_bytes() % k.kr == 0;
+      }
     }
     const bool zp_constant = !init.has_input(w_zp_index_) || init.input(w_zp_index_).constant != nullptr;
     if (w.constant && zp_constant) {
@@ -339,17 +344,20 @@ class QConvOp final : public Op {
       // Tasks of equal numbers of tiles (a 49-pixel layer is one task, not 48 + 1), at least two per
       // thread and a multiple of the thread count: 3 tasks on 2 threads left one thread idle a third
       // of the time (14x14 layers ran at 0.85x onnxruntime on 2 threads).
-      const int64_t target = std::max(rows, static_cast<int64_t>(kIndirectBlockBytes / static_cast<size_t>(padded_k())));
-      int64_t tasks = std::max<int64_t>((pixels + target - 1) / target, threads > 1 ? 2 * threads : 1);
-      tasks = (tasks + threads - 1) / threads * threads;
-      l.indirect_tasks = std::max<int64_t>(1, std::min(tasks, (pixels + kMaxTileRowsPerCall - 1) / kMaxTileRowsPerCall));
-      l.indirect_rows = std::min(pixels, (pixels + l.indirect_tasks - 1) / l.indirect_tasks + kMaxTileRowsPerCall);
-      const int64_t most = std::max(l.tile_rows, l.indirect_rows);
-      // The im2col tile, or the indirect form's side buffer (at most as large) after its pointers.
-      l.tile_pointers_bytes = align64(sizeof(const uint8_t*) * tap_rows_.pointer_count(most, kMaxTileRowsPerCall));
-      l.per_thread_bytes = l.tile_pointers_bytes + align64(std::max(static_cast<size_t>(rows * padded_k()), tap_rows_.side_bytes(most)));
+      size_t side_bytes = 0;
+      if (indirect_possible_) {
+        const int64_t target = std::max(rows, static_cast<int64_t>(kIndirectBlockBytes / static_cast<size_t>(padded_k())));
+        int64_t tasks = std::max<int64_t>((pixels + target - 1) / target, threads > 1 ? 2 * threads : 1);
+        tasks = (tasks + threads - 1) / threads * threads;
+        l.indirect_tasks = std::max<int64_t>(1, std::min(tasks, (pixels + kMaxTileRowsPerCall - 1) / kMaxTileRowsPerCall));
+        l.indirect_rows = std::min(pixels, (pixels + l.indirect_tasks - 1) / l.indirect_tasks + kMaxTileRowsPerCall);
+        l.tile_pointers_bytes = align64(sizeof(const uint8_t*) * tap_rows_.pointer_count(l.indirect_rows, kMaxTileRowsPerCall));
+        side_bytes = tap_rows_.side_bytes(l.indirect_rows);
+        l.tap_pad = l.bytes.take(tap_rows_.pad_bytes() + 64);
+      }
+      // The im2col tile, or the indirect form's side buffer after its pointers.
+      l.per_thread_bytes = l.tile_pointers_bytes + align64(std::max(static_cast<size_t>(rows * padded_k()), side_bytes));
       l.per_thread = l.bytes.take(l.per_thread_bytes * threads);
-      l.tap_pad = l.bytes.take(tap_rows_.pad_bytes() + 64);
     }
     return l;
   }
@@ -386,7 +394,7 @@ class QConvOp final : public Op {
   void run_im2col(const RunContext& ctx, const Layout& l, const PreparedWeights& w, const uint8_t* x, int32_t x_zp, uint8_t x_zp_byte,
                   const Output& o, uint8_t* y, int threads) const {
     const int64_t pixels = N_ * win_.out_pixels();
-    bool indirect = true;
+    bool indirect = indirect_possible_;
     const int runs = static_cast<int>(tap_rows_.runs());
     for (int64_t g = 0; g < group_ && indirect; ++g) indirect = qgemm_indirect_supported(gemm_args(w, g, x_zp, o), runs);
     if (indirect) {
@@ -526,6 +534,7 @@ class QConvOp final : public Op {
   DepthwiseRuns dw_runs_;
   bool row_pairs_ = false;  // 3x3, stride 1, dilation 1, and the kernel has a row-pair form
   ConvTapRows tap_rows_;    // im2col path: the indirect form's pointers
+  bool indirect_possible_ = false;  // im2col path: the indirect form applies but for the weights' zero points
   std::shared_ptr<const PreparedWeights> weights_;  // constant W: prepared once
   std::vector<float> multipliers_;                  // constant scales: [M] once
   OutputRange range_;                               // the type's, or narrower with a fused Relu/Clip
