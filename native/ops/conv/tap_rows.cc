@@ -70,11 +70,7 @@ void ConvTapRows::build(const uint8_t* x, int64_t c0, const uint8_t* pad, uint8_
       if (ow == W.out) next_row();
       continue;
     }
-    for (int r = 0; r < mr; ++r) {
-      if (first + r >= p1) {
-        for (int64_t s = 0; s < runs; ++s) out[s * mr + r] = pad;
-        continue;
-      }
+    for (int r = 0; r < mr && first + r < p1; ++r) {
       if (rows_inside && ow >= ow_lo && ow < ow_hi) {
         for (int64_t s = 0; s < runs; ++s) out[s * mr + r] = x + (corner + offsets[s]);
       } else {

@@ -28,8 +28,8 @@ class ConvTapRows {
   size_t pad_bytes() const { return static_cast<size_t>(run_bytes_); }
 
   // Output pixels [p0, p1), p = ((n·OD + od)·OH + oh)·OW + ow, channels [c0, c0 + cg) of each tap:
-  // run s of pixel p0 + tile·mr + r into out[(tile·runs + s)·mr + r]. Rows past p1 in the last tile
-  // read `pad`; `side` receives the runs of border pixels.
+  // run s of pixel p0 + tile·mr + r into out[(tile·runs + s)·mr + r] (rows past p1 in the last tile
+  // are left unwritten: qgemm_indirect does not read them); `side` receives the runs of border pixels.
   void build(const uint8_t* x, int64_t c0, const uint8_t* pad, uint8_t* side, int64_t p0, int64_t p1, int mr, const uint8_t** out) const;
 
  private:
