@@ -5,10 +5,10 @@
  *
  *   convolutions  the QLinearConv layer models (../shared/models/layers/conv_*_qlinear.onnx) at batch 1:
  *                 3×3 64→64 @56, 1×1 256→64 @56, depthwise 3×3 144 ch @56, first layer 3→32 s2 @224;
- *                 each twice: new result tensors per run, and results written into preallocated
- *                 outputs (fetches). The results are 200-450 KB: a new one is fresh memory until the
- *                 collector returns earlier ones, and on this VM a fresh page costs ~11 µs, so the
- *                 first form measures memory as much as the convolution
+ *                 each three times: new result tensors per run; new ones that the caller disposes
+ *                 of once read (Tensor.dispose(), both runtimes); results written into preallocated
+ *                 outputs (fetches). The results are 200-450 KB: new ones pile up until V8 collects
+ *                 them, and the collections and the cold memory are much of the first form's time
  *   models        the QDQ MobileNetV2 and ResNet-18 at batch 1 (latency) and 8 (throughput): octet
  *                 int8 vs onnxruntime-node int8 on the QDQ file, and vs onnxruntime-node fp32 on the
  *                 float original
@@ -46,6 +46,7 @@ const timing = args.quick ? { minSamples: 3, maxTime: 0.15 } : { minSamples: 5, 
 const { InferenceSession, Tensor } = await import('../dist/index.js');
 
 // A runtime's session behind one interface: run(feeds) returns new results as users get them;
+// runDisposed(feeds) disposes of them at once, as a server does once it has read them;
 // runInto(feeds) writes into outputs allocated once (fetches), which leaves out allocating results.
 async function open(runtime, path, threads) {
   const { InferenceSession: Session, Tensor: TensorType } = runtime;
@@ -54,6 +55,10 @@ async function open(runtime, path, threads) {
   let fetches;
   return {
     run: (feeds) => session.run(tensors(feeds)),
+    async runDisposed(feeds) {
+      const results = await session.run(tensors(feeds));
+      for (const t of Object.values(results)) t.dispose();
+    },
     async runInto(feeds) {
       if (!fetches) {
         const first = await session.run(tensors(feeds));
@@ -95,18 +100,21 @@ if (suites.includes('conv')) {
       const feeds = randomFeeds(layer.inputs.map((i) => ({ name: i.name, type: i.type, dims: i.shape })), 0, 7);
       log(`${layer.group} ${threads}T ...`);
       const t = await interleaved(layer.group, () => octet.run(feeds), () => reference.run(feeds));
+      log(`${layer.group} ${threads}T, disposed results ...`);
+      const disposed = await interleaved(`${layer.group} disposed`, () => octet.runDisposed(feeds), () => reference.runDisposed(feeds));
       log(`${layer.group} ${threads}T, preallocated outputs ...`);
       const into = await interleaved(`${layer.group} into`, () => octet.runInto(feeds), () => reference.runInto(feeds));
       const gops = (s) => fmtNum(layer.ops / s / 1e9, 0);
       const name = layer.group.replace(/^conv_/, '');
       rows.push([name, String(threads), 'new', fmtTime(t.a), fmtTime(t.b), gops(t.a), gops(t.b), fmtNum(t.ratio, 2)]);
+      rows.push([name, String(threads), 'disposed', fmtTime(disposed.a), fmtTime(disposed.b), gops(disposed.a), gops(disposed.b), fmtNum(disposed.ratio, 2)]);
       rows.push([name, String(threads), 'preallocated', fmtTime(into.a), fmtTime(into.b), gops(into.a), gops(into.b), fmtNum(into.ratio, 2)]);
       await octet.release();
       await reference.release();
     }
   }
   console.log(`\nQLinearConv layers, batch 1, median per run ${header}`);
-  console.log('outputs: new = a new result tensor per run, as run(feeds) returns; preallocated = written into tensors passed as fetches');
+  console.log('outputs: new = a new result tensor per run, as run(feeds) returns; disposed = the same, each disposed of once the run resolved; preallocated = written into tensors passed as fetches');
   console.log(renderTable(['layer', 'threads', 'outputs', 'octet', 'ORT', 'octet GOP/s', 'ORT GOP/s', 'ORT/octet time'], rows, { markdown: !!args.markdown, align: ['left', 'right', 'left'] }));
 }
 

@@ -109,6 +109,8 @@ export interface NativeBinding {
   allocModelBuffer(bytes: number): ArrayBuffer;
   /** Uncleared memory for a run's result, recycled when the tensor is collected (native/addon/result_buffers.cc). */
   allocResultBuffer(bytes: number): ArrayBuffer;
+  /** Detaches a result's ArrayBuffer so its memory goes back at once (Tensor.dispose(); native/addon/result_buffers.cc). */
+  detachResultBuffer(buffer: ArrayBuffer): void;
   runtimeInfo(): NativeRuntimeInfo;
   /** Switches the path used from now on (tests, OCTET_ISA does the same at load). Throws if unavailable. */
   setIsa(isa: IsaName): void;

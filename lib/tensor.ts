@@ -1,9 +1,10 @@
 /**
- * A CPU tensor shaped like onnxruntime-common's: `type`, `data`, `dims`, `size`. It is a plain
- * holder (no copies, no ownership); operators read `data` directly and pass it (or a subarray view of
+ * A CPU tensor shaped like onnxruntime-common's: `type`, `data`, `dims`, `size`, `dispose()`. It is
+ * a plain holder (no copies); operators read `data` directly and pass it (or a subarray view of
  * it) to the native addon, so the constructor checks everything an operator later relies on.
  */
 import { describeValue, formatDims } from './errors.js';
+import { releaseResultBuffer } from './session/result-memory.js';
 
 /** Element types, named as in onnxruntime-common (strings are not supported). */
 export type TensorType =
@@ -173,9 +174,9 @@ function fromNumbers(type: TensorType, values: readonly unknown[]): TensorData {
 
 class TensorImpl<T extends TensorType = TensorType> {
   readonly type: T;
-  readonly data: TensorDataTypeMap[T];
   readonly dims: readonly number[];
   readonly size: number;
+  #data: TensorDataTypeMap[T] | undefined;
 
   constructor(typeOrData: unknown, dataOrDims?: unknown, maybeDims?: unknown) {
     let type: TensorType;
@@ -209,9 +210,34 @@ class TensorImpl<T extends TensorType = TensorType> {
     }
     const checkedDims = checkDims(dims ?? [data.length], data.length);
     this.type = type as T;
-    this.data = data as TensorDataTypeMap[T];
+    this.#data = data as TensorDataTypeMap[T];
     this.dims = Object.freeze(checkedDims);
     this.size = data.length;
+  }
+
+  /** The values; throws once the tensor is disposed of. */
+  get data(): TensorDataTypeMap[T] {
+    const data = this.#data;
+    if (data === undefined) throw new Error('Tensor: the tensor is disposed');
+    return data;
+  }
+
+  /** 'cpu' while the tensor holds its data, 'none' after dispose(), as in onnxruntime-common. */
+  get location(): 'cpu' | 'none' {
+    return this.#data === undefined ? 'none' : 'cpu';
+  }
+
+  /**
+   * Lets go of the data. For a result of run() or runSync() the memory goes back to octet at once,
+   * for the next run to write, instead of when JavaScript collects the tensor: the ArrayBuffer is
+   * detached, so other views of it (reshape(), `data` kept aside) become empty. A run still using
+   * the memory (as a feed or fetch) keeps it until it ends. Data the caller supplied is only dropped.
+   */
+  dispose(): void {
+    const data = this.#data;
+    if (data === undefined) return;
+    this.#data = undefined;
+    releaseResultBuffer(data.buffer as ArrayBuffer);
   }
 
   /** Same data, new dims (no copy), like onnxruntime-common's reshape. */

@@ -4,6 +4,7 @@
  * (ONNX TensorProto.DataType).
  */
 import { binding } from '../binding.js';
+import { ownResultBuffer } from './result-memory.js';
 import type { OnnxElemType, TensorData as OnnxTensorData } from '../onnx/model.js';
 import { dtypeCode } from '../schedule/build-plan.js';
 import { arrayTypeOf, type TensorData, type TensorType } from '../tensor.js';
@@ -21,7 +22,7 @@ export function tensorTypeOf(type: OnnxElemType): TensorType | undefined {
 /**
  * A new array for a run's result, which the run writes in full before anyone sees it: not cleared.
  * With `recycled` (run(), which returns to the event loop), large ones come from native memory that
- * goes back to a pool once the tensor is collected: fresh pages cost a fault each on first touch, a
+ * goes back to a pool once the tensor is collected or disposed of: fresh pages cost a fault each on first touch, a
  * quarter of a 56x56 convolution layer's run. The pool refills between turns of the event loop, so a
  * runSync() loop, which never yields, takes plain uncleared buffers instead. Small ones come from
  * V8's heap, zeroed at no cost.
@@ -30,9 +31,9 @@ export function allocateForResult(type: TensorType, count: number, recycled: boo
   const ArrayType = arrayTypeOf(type) as unknown as { new (n: number): TensorData; new (b: ArrayBuffer, offset: number, length: number): TensorData; BYTES_PER_ELEMENT: number };
   const bytes = count * ArrayType.BYTES_PER_ELEMENT;
   if (bytes < RECYCLED_RESULT_BYTES) return new ArrayType(count);
-  if (recycled) return new ArrayType(binding.allocResultBuffer(bytes), 0, count);
-  const buffer = Buffer.allocUnsafeSlow(bytes);
-  return new ArrayType(buffer.buffer as ArrayBuffer, buffer.byteOffset, count);
+  const buffer = recycled ? binding.allocResultBuffer(bytes) : (Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer);
+  ownResultBuffer(buffer);  // Tensor.dispose() may hand it back early
+  return new ArrayType(buffer, 0, count);
 }
 
 /** Results from this size up use recycled native memory. */

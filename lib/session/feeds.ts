@@ -42,6 +42,7 @@ export function checkFeeds(feeds: unknown, inputs: readonly ModelInput[]): Tenso
   return inputs.map((input) => {
     const value = record[input.name];
     if (value === undefined) throw new TypeError(`run: input '${input.name}' is missing from feeds`);
+    if (value instanceof Tensor && value.location === 'none') throw new Error(`run: input '${input.name}' is a disposed tensor`);
     if (!isTensorLike(value)) throw new TypeError(`run: input '${input.name}' must be a Tensor, got ${describeValue(value)}`);
     // A tensor-like object from elsewhere is re-checked by the Tensor constructor (data length vs dims).
     const tensor: Tensor = value instanceof Tensor ? value : new Tensor(value.type, value.data as never, value.dims);

@@ -19,6 +19,7 @@ import { checkFeeds, checkFetches, type ModelInput } from './feeds.js';
 import { describeGraph, type KernelKind, type NodeDescription } from './describe.js';
 import { PlanCache, type PreparedPlan } from './plan-cache.js';
 import { readModelFile } from './model-file.js';
+import { holdDuringRun } from './result-memory.js';
 import { markReleased, packOnlyConstants } from './released-weights.js';
 import { availableParallelism } from 'node:os';
 
@@ -206,9 +207,17 @@ export class InferenceSession implements AsyncDisposable {
     const { plan, inputData } = this.prepare(feeds);
     const fetch = isRunOptions(fetches) ? undefined : fetches;
     const names = checkFetches(fetch, this.outputNames);
-    await plan.built;
     const outputs = outputBuffers(plan, fetch, true);
-    await native.run(plan.id, inputData, outputs.map((t) => t.data));
+    const outputData = outputs.map((t) => t.data);
+    // Results of earlier runs among the feeds and fetches keep their memory until this run ends, even
+    // if disposed of meanwhile (session/result-memory.ts).
+    const release = holdDuringRun([...inputData, ...outputData]);
+    try {
+      await plan.built;
+      await native.run(plan.id, inputData, outputData);
+    } finally {
+      release();
+    }
     return collect(outputs, names);
   }
 
@@ -354,6 +363,7 @@ function outputBuffers(plan: PreparedPlan, fetches: unknown, recycled: boolean):
     const t = given[o.name];
     if (t !== undefined && t !== null) {
       if (!(t instanceof Tensor)) throw new TypeError(`run: fetches['${o.name}'] must be a Tensor or null, got ${describeValue(t)}`);
+      if (t.location === 'none') throw new Error(`run: fetches['${o.name}'] is a disposed tensor`);
       if (t.type !== o.type || t.dims.join(',') !== o.dims.join(',')) {
         throw new TypeError(`run: fetches['${o.name}'] must be a ${o.type} tensor of dims [${o.dims.join(',')}], got ${t.type} [${t.dims.join(',')}]`);
       }

@@ -39,6 +39,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("dynamicQuantizeLinear", Napi::Function::New(env, DynamicQuantizeLinear, "dynamicQuantizeLinear"));
   exports.Set("allocModelBuffer", Napi::Function::New(env, AllocModelBuffer, "allocModelBuffer"));
   exports.Set("allocResultBuffer", Napi::Function::New(env, AllocResultBuffer, "allocResultBuffer"));
+  exports.Set("detachResultBuffer", Napi::Function::New(env, DetachResultBuffer, "detachResultBuffer"));
   exports.Set("NativeSession", SessionWrap::define(env));
   exports.Set("nativeOperators", Napi::Function::New(env, NativeOperators, "nativeOperators"));
   return exports;

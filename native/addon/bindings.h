@@ -20,6 +20,7 @@ Napi::Value QGemmReference(const Napi::CallbackInfo& info);
 Napi::Value AllocModelBuffer(const Napi::CallbackInfo& info);
 // result_buffers.cc
 Napi::Value AllocResultBuffer(const Napi::CallbackInfo& info);
+Napi::Value DetachResultBuffer(const Napi::CallbackInfo& info);
 // quantize_bindings.cc
 Napi::Value QuantizeLinear(const Napi::CallbackInfo& info);
 Napi::Value DequantizeLinear(const Napi::CallbackInfo& info);

@@ -4,7 +4,9 @@
 // in turn. onnxruntime hands results out of its arena; here a result's memory goes back to a small
 // pool when JavaScript collects the tensor, and the next run of the same shape writes warm pages.
 // The run writes every byte of a result before the caller sees it, so recycled bytes are never
-// exposed and are not cleared.
+// exposed and are not cleared. detachResultBuffer(buffer) is Tensor.dispose(): the ArrayBuffer is
+// detached, V8 lets go of the memory and it is back in the pool on the next turn of the event loop,
+// without waiting for a collection (lib/session/result-memory.ts decides when that is safe).
 #include <cstdlib>
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -76,6 +78,15 @@ Napi::Value AllocResultBuffer(const Napi::CallbackInfo& info) {
     if (data == nullptr) throw_range("allocResultBuffer: cannot allocate " + std::to_string(bytes) + " bytes");
     prompt_young_collection(info.Env());
     return external_array_buffer(info.Env(), data, bytes, give);
+  });
+}
+
+Napi::Value DetachResultBuffer(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&]() -> Napi::Value {
+    if (info.Length() < 1 || !info[0].IsArrayBuffer()) throw_type("detachResultBuffer: expected an ArrayBuffer");
+    auto buffer = info[0].As<Napi::ArrayBuffer>();
+    if (!buffer.IsDetached()) buffer.Detach();
+    return info.Env().Undefined();
   });
 }
 

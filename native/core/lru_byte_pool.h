@@ -1,5 +1,5 @@
 // Freed memory blocks kept for reuse by exact size, within a byte budget, oldest evicted first.
-// take() gives back a block of that size if one is held; give() holds a block and returns the ones
+// take() gives back the newest block of that size if one is held; give() holds a block and returns the ones
 // the budget no longer allows (the oldest, whatever their size) for the caller to release. Evicting
 // the oldest rather than refusing the newest keeps the pool to the sizes in use now: the results of
 // one model could otherwise fill it for good, and every result of the next model (another size)
@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <iterator>
 #include <list>
 #include <map>
 #include <mutex>
@@ -23,11 +24,13 @@ class LruBytePool {
 
   explicit LruBytePool(size_t budget) : budget_(budget) {}
 
-  // A held block of exactly `bytes`, or nullptr.
+  // A held block of exactly `bytes`, or nullptr: the one given last, the most likely still in cache
+  // (a result handed back by Tensor.dispose() is taken again by the next run).
   void* take(size_t bytes) {
     std::lock_guard<std::mutex> lock(mutex_);
-    auto it = by_size_.find(bytes);
-    if (it == by_size_.end()) return nullptr;
+    auto [first, last] = by_size_.equal_range(bytes);
+    if (first == last) return nullptr;
+    auto it = std::prev(last);  // equal keys keep their insertion order
     void* p = it->second->data;
     by_age_.erase(it->second);
     by_size_.erase(it);

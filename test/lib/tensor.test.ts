@@ -1,4 +1,4 @@
-/** Tensor construction, type inference and validation (pure TypeScript, no native calls). */
+/** Tensor construction, type inference, validation and dispose() of caller data (no native calls). */
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { Tensor, type TensorType } from '../../lib/index.js';
 
@@ -13,6 +13,21 @@ describe('Tensor', () => {
     expect(t).toBeInstanceOf(Tensor);
     expectTypeOf(t).toEqualTypeOf<Tensor<'uint8'>>();
     expectTypeOf(t.data).toEqualTypeOf<Uint8Array>();
+  });
+
+  it('dispose() drops the data but leaves the caller\'s array alone', () => {
+    const data = new Float32Array([1, 2, 3, 4]);
+    const t = new Tensor('float32', data, [2, 2]);
+    const view = t.reshape([4]);
+    expect(t.location).toBe('cpu');
+    t.dispose();
+    expect(t.location).toBe('none');
+    expect(() => t.data).toThrow(/disposed/);
+    expect(() => t.reshape([4])).toThrow(/disposed/);
+    t.dispose();  // twice: nothing more happens
+    expect(Array.from(data)).toEqual([1, 2, 3, 4]);
+    expect(view.data).toBe(data);
+    expect(view.location).toBe('cpu');
   });
 
   it('infers the type from the TypedArray; dims default to [length]', () => {
