@@ -19,6 +19,8 @@ using TransposeBytesFn = void (*)(const uint8_t* src, size_t src_stride, uint8_t
 struct TransposeBytesTile {
   TransposeBytesFn fn = nullptr;  // null: no wide tile on this path (the 16x16 baseline does it all)
   size_t columns = 0;             // source columns per tile (32 or 64); always 16 source rows
+  // A 16x32 tile for the columns a 64-wide one leaves (a 32-channel layer's whole width), or null.
+  TransposeBytesFn half = nullptr;
 };
 
 // Null when this build lacks the path.

@@ -15,12 +15,12 @@ InterleaveBytesFn interleave3_bytes_avx512vbmi() { return nullptr; }
 TransposeBytesTile transpose_bytes_tile(Isa isa) {
   TransposeBytesTile tile;
   switch (isa) {
-    case Isa::kAvx512Vnni: tile = {transpose_bytes_16x64_avx512(), 64}; break;
+    case Isa::kAvx512Vnni: tile = {transpose_bytes_16x64_avx512(), 64, transpose_bytes_16x32_avx2()}; break;
     case Isa::kAvx2:
     case Isa::kAvxVnni: tile = {transpose_bytes_16x32_avx2(), 32}; break;
     default: break;
   }
-  if (tile.fn == nullptr) tile.columns = 0;
+  if (tile.fn == nullptr) tile = {};
   return tile;
 }
 

@@ -101,6 +101,9 @@ void transpose_block(const T* src, T* dst, size_t rows, size_t cols, size_t r0, 
       if (wide.fn != nullptr)
         for (; j + wide.columns <= c1; j += wide.columns)
           wide.fn(reinterpret_cast<const uint8_t*>(src + i * cols + j), cols, reinterpret_cast<uint8_t*>(dst + j * rows + i), rows);
+      if (wide.half != nullptr)
+        for (; j + 32 <= c1; j += 32)
+          wide.half(reinterpret_cast<const uint8_t*>(src + i * cols + j), cols, reinterpret_cast<uint8_t*>(dst + j * rows + i), rows);
       for (; j < c16; j += 16)
         transpose_16x16_bytes(reinterpret_cast<const uint8_t*>(src + i * cols + j), cols, reinterpret_cast<uint8_t*>(dst + j * rows + i), rows);
     }
