@@ -4,7 +4,7 @@
  * it) to the native addon, so the constructor checks everything an operator later relies on.
  */
 import { describeValue, formatDims } from './errors.js';
-import { releaseResultBuffer } from './session/result-memory.js';
+import { releaseResultBuffer } from './result-memory.js';
 
 /** Element types, named as in onnxruntime-common (strings are not supported). */
 export type TensorType =

@@ -4,7 +4,7 @@
  * (ONNX TensorProto.DataType).
  */
 import { binding } from '../binding.js';
-import { ownResultBuffer } from './result-memory.js';
+import { ownResultBuffer } from '../result-memory.js';
 import type { OnnxElemType, TensorData as OnnxTensorData } from '../onnx/model.js';
 import { dtypeCode } from '../schedule/build-plan.js';
 import { arrayTypeOf, type TensorData, type TensorType } from '../tensor.js';
@@ -22,8 +22,8 @@ export function tensorTypeOf(type: OnnxElemType): TensorType | undefined {
 /**
  * A new array for a run's result, which the run writes in full before anyone sees it: not cleared.
  * With `recycled` (run(), which returns to the event loop), large ones come from native memory that
- * goes back to a pool once the tensor is collected or disposed of: fresh pages cost a fault each on first touch, a
- * quarter of a 56x56 convolution layer's run. The pool refills between turns of the event loop, so a
+ * goes back to a pool once the tensor is collected or disposed of: fresh pages cost a fault each on
+ * first touch, a quarter of a 56x56 convolution layer's run. The pool refills between turns of the event loop, so a
  * runSync() loop, which never yields, takes plain uncleared buffers instead. Small ones come from
  * V8's heap, zeroed at no cost.
  */

@@ -19,7 +19,7 @@ import { checkFeeds, checkFetches, type ModelInput } from './feeds.js';
 import { describeGraph, type KernelKind, type NodeDescription } from './describe.js';
 import { PlanCache, type PreparedPlan } from './plan-cache.js';
 import { readModelFile } from './model-file.js';
-import { holdDuringRun } from './result-memory.js';
+import { holdDuringRun } from '../result-memory.js';
 import { markReleased, packOnlyConstants } from './released-weights.js';
 import { availableParallelism } from 'node:os';
 
@@ -210,8 +210,8 @@ export class InferenceSession implements AsyncDisposable {
     const outputs = outputBuffers(plan, fetch, true);
     const outputData = outputs.map((t) => t.data);
     // Results of earlier runs among the feeds and fetches keep their memory until this run ends, even
-    // if disposed of meanwhile (session/result-memory.ts).
-    const release = holdDuringRun([...inputData, ...outputData]);
+    // if disposed of meanwhile (lib/result-memory.ts). This run's new results are nobody else's yet.
+    const release = holdDuringRun([...inputData, ...outputs.filter((o) => o.given).map((o) => o.data)]);
     try {
       await plan.built;
       await native.run(plan.id, inputData, outputData);
@@ -357,7 +357,7 @@ function signature(shapes: Map<string, number[]>, values: Map<string, Initialize
 
 /** The result Tensors of a run: the caller's (from fetches) where given, new ones elsewhere. */
 /** `recycled`: results may use recycled native memory (run(); see allocateForResult). */
-function outputBuffers(plan: PreparedPlan, fetches: unknown, recycled: boolean): { name: string; tensor: Tensor; data: ArrayBufferView }[] {
+function outputBuffers(plan: PreparedPlan, fetches: unknown, recycled: boolean): { name: string; tensor: Tensor; data: ArrayBufferView; given: boolean }[] {
   const given = typeof fetches === 'object' && fetches !== null && !Array.isArray(fetches) ? (fetches as Record<string, unknown>) : {};
   return plan.outputs.map((o) => {
     const t = given[o.name];
@@ -367,10 +367,10 @@ function outputBuffers(plan: PreparedPlan, fetches: unknown, recycled: boolean):
       if (t.type !== o.type || t.dims.join(',') !== o.dims.join(',')) {
         throw new TypeError(`run: fetches['${o.name}'] must be a ${o.type} tensor of dims [${o.dims.join(',')}], got ${t.type} [${t.dims.join(',')}]`);
       }
-      return { name: o.name, tensor: t, data: t.data };
+      return { name: o.name, tensor: t, data: t.data, given: true };
     }
     const data = allocateForResult(o.type, o.size, recycled);
-    return { name: o.name, tensor: new Tensor(o.type, data as never, o.dims), data };
+    return { name: o.name, tensor: new Tensor(o.type, data as never, o.dims), data, given: false };
   });
 }
 

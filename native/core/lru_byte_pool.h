@@ -1,9 +1,9 @@
 // Freed memory blocks kept for reuse by exact size, within a byte budget, oldest evicted first.
-// take() gives back the newest block of that size if one is held; give() holds a block and returns the ones
-// the budget no longer allows (the oldest, whatever their size) for the caller to release. Evicting
-// the oldest rather than refusing the newest keeps the pool to the sizes in use now: the results of
-// one model could otherwise fill it for good, and every result of the next model (another size)
-// would be fresh memory. Thread-safe.
+// take() gives back the newest block of that size if one is held; give() holds a block and returns
+// the ones the budget no longer allows (the oldest, whatever their size) for the caller to release.
+// Evicting the oldest rather than refusing the newest keeps the pool to the sizes in use now: the
+// results of one model could otherwise fill it for good, and every result of the next model
+// (another size) would be fresh memory. Thread-safe.
 #pragma once
 
 #include <cstddef>

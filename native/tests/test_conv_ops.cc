@@ -479,9 +479,8 @@ TEST(conv_depthwise_agrees_with_the_gemm_form) {
 
 TEST(layout_transposes_move_every_element) {
   // Shapes around the 4x4 and 16x16 register tiles, the wide byte tiles (16x32, 16x64, and 16x32
-  // after 16x64 on the AVX-512 path) and the 64x64
-  // blocks, 1-3 rows (the interleave path), several batches, for each element size the operators
-  // use, on every path (the byte tiles differ per path).
+  // after 16x64 on the AVX-512 path) and the 64x64 blocks, 1-3 rows (the interleave path), several
+  // batches, for each element size the operators use, on every path (the byte tiles differ per path).
   const size_t sizes[] = {1, 2, 3, 4, 5, 7, 16, 32, 33, 48, 63, 64, 65, 130, 144};
   Rng rng(21);
   for (Isa isa : supported_isas())

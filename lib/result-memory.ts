@@ -6,7 +6,7 @@
  * run ends, so native code never sees memory that was handed back. Buffers octet did not allocate
  * (the caller's inputs and fetches) are never detached.
  */
-import { binding } from '../binding.js';
+import { binding } from './binding.js';
 
 /** Result buffers octet allocated (both run() and runSync() results). */
 const owned = new WeakSet<ArrayBuffer>();
