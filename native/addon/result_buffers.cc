@@ -6,7 +6,7 @@
 // The run writes every byte of a result before the caller sees it, so recycled bytes are never
 // exposed and are not cleared. detachResultBuffer(buffer) is Tensor.dispose(): the ArrayBuffer is
 // detached, V8 lets go of the memory and it is back in the pool on the next turn of the event loop,
-// without waiting for a collection (lib/session/result-memory.ts decides when that is safe).
+// without waiting for a collection (lib/result-memory.ts decides when that is safe).
 #include <cstdlib>
 #if defined(__linux__)
 #include <sys/mman.h>
