@@ -2,20 +2,20 @@
 // way back to it. A job runs on a RunThreads thread (native/core/run_threads.h); its promise settles on
 // the environment's thread.
 //
-// Why not Napi::AsyncWorker: on a virtual machine most of a short run's cost was the handoffs, not the
-// work. libuv's threadpool thread sleeps between jobs (waking it costs ~10-40 µs), and when the job
-// ends the event loop is blocked in epoll on an idle vCPU (waking it costs as much again). Run threads
-// spin briefly between jobs, so the first handoff is ~1 µs. For the second, while a short job is in
-// flight and a core is free for it, the event loop polls: a uv_idle handle keeps it from blocking
-// (timers, I/O and callbacks are served as usual, the thread just does not sleep) and the result is
-// picked up within a loop iteration. A job that took longer lately (up to kPollLateMaxMicros) has the
-// loop block until shortly before its expected end (a uv_timer), then poll for the rest: on a 2-core
-// VM this took 5-6% off a 1.6 ms MobileNetV2 run at one thread, without keeping a core busy for the
-// whole run. It is delivered through a uv_async wakeup instead when the job took longer still, when
-// the jobs in flight leave no core free, or when polling
-// would compete with the work: the job runs on this thread's core, or has not started after
-// kStartMicros (busy machine). Both handles are ref'd only while jobs are in flight, so they never
-// keep the process alive on their own.
+// Why not Napi::AsyncWorker: on a virtual machine most of a short run's cost was the handoffs, not
+// the work. libuv's threadpool thread sleeps between jobs (waking it costs ~10-40 µs), and when the
+// job ends the event loop is blocked in epoll on an idle vCPU (waking it costs as much again). Run
+// threads spin briefly between jobs, so the first handoff is ~1 µs. For the second, while a short
+// job is in flight and a core is free for it, the event loop polls: a uv_idle handle keeps it from
+// blocking (timers, I/O and callbacks are served as usual, between 50 µs slices of spinning; the
+// thread just does not sleep) and the result is picked up as soon as it is published. A job that
+// took longer lately (up to kPollLateMaxMicros) has the loop block until shortly before its
+// expected end (a uv_timer), then poll for the rest: on a 2-core VM this took 5-6% off a 1.6 ms
+// MobileNetV2 run at one thread, without keeping a core busy for the whole run. It is delivered
+// through a uv_async wakeup instead when the job took longer still, when the jobs in flight leave
+// no core free, or when polling would compete with the work: the job runs on this thread's core, or
+// has not started after kStartMicros (busy machine). Both handles are ref'd only while jobs are in
+// flight, so they never keep the process alive on their own.
 //
 // A worker exiting with jobs in flight: queued jobs are cancelled, running ones are waited for (they
 // write into the environment's TypedArrays), and their results are dropped.
@@ -70,6 +70,7 @@ class EnvJobs : public std::enable_shared_from_this<EnvJobs> {
   static constexpr int64_t kPollLeadMicros = 500;  // a late poll starts this much (or an eighth) early
   static constexpr int64_t kStartYieldMicros = 5;  // a job not started by then may wait for this core
   static constexpr int64_t kStartMicros = 30;  // a job not started by then waits for a core: stop polling
+  static constexpr int64_t kIdleSliceMicros = 50;  // the longest one poll keeps the loop
   static constexpr int kNotStarted = -2;
 
   explicit EnvJobs(napi_env env) : env_(env) {}
