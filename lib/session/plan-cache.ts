@@ -15,6 +15,8 @@ export interface PreparedPlan {
   id: number;
   /** Feed names in the order native expects them. */
   inputNames: string[];
+  /** For each of those, its index among the session's inputs (the order checkFeeds returns). */
+  inputOrder: number[];
   /** Results in the order native writes them. */
   outputs: { name: string; type: TensorType; dims: number[]; size: number }[];
   arenaBytes: number;
@@ -22,6 +24,8 @@ export interface PreparedPlan {
   nodes: NodeDescription[];
   /** Resolves once native created the operators (weights packed). */
   built: Promise<void>;
+  /** Set when `built` has resolved: a run then need not await it. */
+  ready: boolean;
 }
 
 export class PlanCache {

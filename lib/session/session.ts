@@ -119,6 +119,9 @@ export class InferenceSession implements AsyncDisposable {
   private readonly plans: PlanCache;
   private readonly parameterInputs: Set<string>;
   private peakArena = 0;
+  /** The plan of the latest run and the feed dims it is for: a run with the same dims (the common
+   * case) takes it without the cache's shape signature. Cleared when that plan is evicted. */
+  private latest: { plan: PreparedPlan; dims: (readonly number[])[] } | null = null;
   /** Packed-weight constants whose raw bytes native still holds (released after a plan is built). */
   private unreleased: string[];
 
@@ -148,7 +151,10 @@ export class InferenceSession implements AsyncDisposable {
     this.inputMetadata = Object.freeze(graph.inputs.map((i) => meta(i.name, i.type.elemType, i.type.shape)));
     this.outputMetadata = Object.freeze(graph.outputs.map((o) => meta(o.name, o.type.elemType, o.type.shape)));
     this.parameterInputs = parameterInputNames(graph);
-    this.plans = new PlanCache(planCacheSize, (plan) => this.native?.removePlan(plan.id));
+    this.plans = new PlanCache(planCacheSize, (plan) => {
+      if (this.latest?.plan === plan) this.latest = null;
+      this.native?.removePlan(plan.id);
+    });
   }
 
   /**
@@ -208,12 +214,17 @@ export class InferenceSession implements AsyncDisposable {
     const fetch = isRunOptions(fetches) ? undefined : fetches;
     const names = checkFetches(fetch, this.outputNames);
     const outputs = outputBuffers(plan, fetch, true);
-    const outputData = outputs.map((t) => t.data);
+    const outputData: ArrayBufferView[] = [];
     // Results of earlier runs among the feeds and fetches keep their memory until this run ends, even
     // if disposed of meanwhile (lib/result-memory.ts). This run's new results are nobody else's yet.
-    const release = holdDuringRun([...inputData, ...outputs.filter((o) => o.given).map((o) => o.data)]);
+    const heldData = inputData.slice();
+    for (const o of outputs) {
+      outputData.push(o.data);
+      if (o.given) heldData.push(o.data);
+    }
+    const release = holdDuringRun(heldData);
     try {
-      await plan.built;
+      if (!plan.ready) await plan.built;
       await native.run(plan.id, inputData, outputData);
     } finally {
       release();
@@ -279,6 +290,7 @@ export class InferenceSession implements AsyncDisposable {
   async release(): Promise<void> {
     if (!this.native) return;
     this.plans.clear();
+    this.latest = null;
     this.native.release();
     this.native = null;
   }
@@ -294,15 +306,21 @@ export class InferenceSession implements AsyncDisposable {
 
   private prepare(feeds: unknown): { plan: PreparedPlan; inputData: ArrayBufferView[] } {
     const tensors = checkFeeds(feeds, this.inputs);
-    const byName = new Map(this.inputs.map((input, i) => [input.name, tensors[i]!]));
+    const latest = this.latest;
+    // Parameter inputs are folded into the plan by value, so only plans without them are reused by dims.
+    if (latest && this.parameterInputs.size === 0 && tensors.every((t, i) => sameDims(t.dims, latest.dims[i]!))) {
+      return { plan: latest.plan, inputData: latest.plan.inputOrder.map((i) => tensors[i]!.data) };
+    }
     const shapes = new Map(this.inputs.map((input, i) => [input.name, [...tensors[i]!.dims]]));
     const values = new Map<string, InitializerTensor>();
-    for (const name of this.parameterInputs) {
-      const t = byName.get(name);
-      if (t) values.set(name, { name, type: t.type, dims: [...t.dims], data: t.data as InitializerTensor['data'] });
-    }
+    this.inputs.forEach((input, i) => {
+      if (!this.parameterInputs.has(input.name)) return;
+      const t = tensors[i]!;
+      values.set(input.name, { name: input.name, type: t.type, dims: [...t.dims], data: t.data as InitializerTensor['data'] });
+    });
     const plan = this.planFor(shapes, values);
-    return { plan, inputData: plan.inputNames.map((n) => byName.get(n)!.data) };
+    this.latest = { plan, dims: tensors.map((t) => [...t.dims]) };
+    return { plan, inputData: plan.inputOrder.map((i) => tensors[i]!.data) };
   }
 
   private planFor(shapes: Map<string, number[]>, values: Map<string, InitializerTensor>): PreparedPlan {
@@ -322,10 +340,14 @@ export class InferenceSession implements AsyncDisposable {
     });
     const built = native.buildPlan(id);
     built.catch(() => undefined);  // observed by run(); an unobserved rejection must not crash the process
+    const inputIndex = new Map(this.inputs.map((input, i) => [input.name, i]));
     // Giving packed weights' raw bytes up only saves memory: should it fail, they stay held (and a
     // throw here must not become an unhandled rejection).
     built.then(() => this.releasePacked()).catch(() => undefined);
-    const prepared: PreparedPlan = { id, inputNames: plan.inputs.map((v) => plan.values[v]!.name), outputs, arenaBytes: plan.arenaBytes, nodes: describeGraph(g), built };
+    const inputNames = plan.inputs.map((v) => plan.values[v]!.name);
+    const inputOrder = inputNames.map((name) => inputIndex.get(name)!);
+    const prepared: PreparedPlan = { id, inputNames, inputOrder, outputs, arenaBytes: plan.arenaBytes, nodes: describeGraph(g), built, ready: false };
+    built.then(() => (prepared.ready = true), () => undefined);
     this.plans.set(key, prepared);
     this.peakArena = Math.max(this.peakArena, plan.arenaBytes);
     return prepared;
@@ -364,7 +386,7 @@ function outputBuffers(plan: PreparedPlan, fetches: unknown, recycled: boolean):
     if (t !== undefined && t !== null) {
       if (!(t instanceof Tensor)) throw new TypeError(`run: fetches['${o.name}'] must be a Tensor or null, got ${describeValue(t)}`);
       if (t.location === 'none') throw new Error(`run: fetches['${o.name}'] is a disposed tensor`);
-      if (t.type !== o.type || t.dims.join(',') !== o.dims.join(',')) {
+      if (t.type !== o.type || !sameDims(t.dims, o.dims)) {
         throw new TypeError(`run: fetches['${o.name}'] must be a ${o.type} tensor of dims [${o.dims.join(',')}], got ${t.type} [${t.dims.join(',')}]`);
       }
       return { name: o.name, tensor: t, data: t.data, given: true };
@@ -372,6 +394,12 @@ function outputBuffers(plan: PreparedPlan, fetches: unknown, recycled: boolean):
     const data = allocateForResult(o.type, o.size, recycled);
     return { name: o.name, tensor: new Tensor(o.type, data as never, o.dims), data, given: false };
   });
+}
+
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function collect(outputs: { name: string; tensor: Tensor }[], names: readonly string[]): InferenceSessionResult {

@@ -61,9 +61,50 @@ describe('InferenceSession', () => {
     await session.release();
   });
 
+  // A run with the dims of the one before takes that plan without the cache's signature; the plan
+  // must still follow every change of dims, and one evicted by a small cache is made again.
+  it('follows changing input dims, with a plan cache of one and repeated dims', async () => {
+    const { bytes, w, b } = mlp();
+    const session = await InferenceSession.create(bytes, { planCacheSize: 1 });
+    for (const n of [2, 2, 3, 3, 2, 1, 1, 3]) {
+      const x = Float32Array.from({ length: n * 4 }, (_, i) => Math.cos(i * n));
+      const y = (await session.run({ X: new Tensor('float32', x, [n, 4]) })).Y!;
+      expect(y.dims).toEqual([n, 3]);
+      const want = mlpReference(x, n, w, b);
+      y.data.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+      expect(session.runSync({ X: new Tensor('float32', x, [n, 4]) }).Y!.data).toEqual(y.data);
+    }
+    // describe() may make a plan too, evicting the latest run's: that run's dims get a new one.
+    const x = Float32Array.from({ length: 8 }, (_, i) => i / 8);
+    expect((await session.run({ X: new Tensor('float32', x, [2, 4]) })).Y!.dims).toEqual([2, 3]);
+    expect(session.describe({ X: [5, 4] }).length).toBeGreaterThan(0);
+    const y = (await session.run({ X: new Tensor('float32', x, [2, 4]) })).Y!;
+    y.data.forEach((v, i) => expect(v).toBeCloseTo(mlpReference(x, 2, w, b)[i]!, 5));
+    await session.release();
+  });
+
+  // Native takes the feeds in the plan's input order, whatever order the feeds object lists them in,
+  // an unused input included; the second and later runs take the latest plan's shortcut.
+  it('hands several feeds to native in the order its plan needs, run after run', async () => {
+    const bytes = model({
+      inputs: [['U', DT.FLOAT, [1]], ['A', DT.FLOAT, [2, 3]], ['B', DT.FLOAT, [2, 3]]],
+      outputs: [['D', DT.FLOAT, [2, 3]]],
+      nodes: [{ op: 'Sub', inputs: ['B', 'A'], outputs: ['D'] }],  // U is fed but unused
+    });
+    const session = await InferenceSession.create(bytes);
+    for (let k = 1; k <= 3; k++) {
+      const a = Float32Array.from({ length: 6 }, (_, i) => i * k);
+      const bv = Float32Array.from({ length: 6 }, (_, i) => 10 * k - i);
+      const d = (await session.run({ B: new Tensor('float32', bv, [2, 3]), U: new Tensor('float32', [k], [1]), A: new Tensor('float32', a, [2, 3]) })).D!;
+      expect([...d.data]).toEqual([...bv].map((v, i) => v - a[i]!));
+    }
+    await session.release();
+  });
+
   it('creates from ArrayBuffer and from a path; runSync equals run; fetches select outputs', async () => {
     const { bytes } = mlp();
-    const s1 = await InferenceSession.create(bytes.slice().buffer);
+    // model() returns a Node Buffer, whose slice() is a view into a shared slab: copy the bytes.
+    const s1 = await InferenceSession.create(new Uint8Array(bytes).buffer);
     const x = new Tensor('float32', Float32Array.from({ length: 8 }, (_, i) => i - 3), [2, 4]);
     const a = await s1.run({ X: x });
     const b = s1.runSync({ X: x });
