@@ -13,9 +13,8 @@ import type { NodeDescription } from './describe.js';
 export interface PreparedPlan {
   /** Native plan id (NativeSession.addPlan). */
   id: number;
-  /** Feed names in the order native expects them. */
-  inputNames: string[];
-  /** For each of those, its index among the session's inputs (the order checkFeeds returns). */
+  /** The feeds in the order native expects them, as indices among the session's inputs (the order
+   * checkFeeds returns). */
   inputOrder: number[];
   /** Results in the order native writes them. */
   outputs: { name: string; type: TensorType; dims: number[]; size: number }[];

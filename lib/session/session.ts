@@ -340,13 +340,12 @@ export class InferenceSession implements AsyncDisposable {
     });
     const built = native.buildPlan(id);
     built.catch(() => undefined);  // observed by run(); an unobserved rejection must not crash the process
-    const inputIndex = new Map(this.inputs.map((input, i) => [input.name, i]));
     // Giving packed weights' raw bytes up only saves memory: should it fail, they stay held (and a
     // throw here must not become an unhandled rejection).
     built.then(() => this.releasePacked()).catch(() => undefined);
-    const inputNames = plan.inputs.map((v) => plan.values[v]!.name);
-    const inputOrder = inputNames.map((name) => inputIndex.get(name)!);
-    const prepared: PreparedPlan = { id, inputNames, inputOrder, outputs, arenaBytes: plan.arenaBytes, nodes: describeGraph(g), built, ready: false };
+    const inputIndex = new Map(this.inputs.map((input, i) => [input.name, i]));
+    const inputOrder = plan.inputs.map((v) => inputIndex.get(plan.values[v]!.name)!);
+    const prepared: PreparedPlan = { id, inputOrder, outputs, arenaBytes: plan.arenaBytes, nodes: describeGraph(g), built, ready: false };
     built.then(() => (prepared.ready = true), () => undefined);
     this.plans.set(key, prepared);
     this.peakArena = Math.max(this.peakArena, plan.arenaBytes);
