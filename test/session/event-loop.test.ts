@@ -71,9 +71,10 @@ describe.skipIf(!existsSync(QDQ))('runs of a few milliseconds', () => {
 });
 
 // While a short run is in flight the loop polls for its end (native/addon/env_jobs.cc). Each turn of
-// the loop costs Node a JS object, so a loop that went round every microsecond left ~11 KB of garbage
-// per 300 µs run, more than the run itself allocates; polling in 50 µs slices leaves almost none.
-// Measured in a child with a 16 MiB young generation, so 800 runs fit without a collection.
+// the loop costs Node a JS object, so a loop that went round every microsecond left 9-11 KB of
+// garbage per 350-400 µs run, more than run()'s own JavaScript (3-7 KB): 14-16 KB a run here before
+// polling went to 50 µs slices. Measured in a child with a 16 MiB young generation, so 800 runs fit
+// without a collection.
 describe('polling for a short run', () => {
   it('leaves little garbage on the JS heap', () => {
     const bytes = model({
