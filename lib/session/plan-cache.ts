@@ -29,30 +29,43 @@ export interface PreparedPlan {
 
 export class PlanCache {
   private readonly entries = new Map<string, PreparedPlan>();
-  /** The most recently used key: touching it again moves nothing. A Map delete and set per run made
-   * V8 rehash the Map's table now and then, in the old generation once the Map is old, and that
-   * brought full collections closer (test/session/result-buffers.test.ts). */
-  private newest: string | undefined;
+  /** The plan used last, its key, and the input dims it was used with. A run with the same dims (the
+   * common case) takes it from here without a signature; and touching it again moves nothing in
+   * `entries`: a Map delete and set per run made V8 rehash the Map's table now and then, in the old
+   * generation once the Map is old, which brought full collections closer
+   * (test/session/result-buffers.test.ts). */
+  private newest: { key: string; plan: PreparedPlan; dims: readonly (readonly number[])[] } | undefined;
   constructor(
     private readonly capacity: number,
     private readonly evict: (plan: PreparedPlan) => void,
   ) {}
 
-  get(key: string): PreparedPlan | undefined {
+  /** The plan used last, if `feeds` (in the session's input order) have the dims it was used with. */
+  newestFor(feeds: readonly { dims: readonly number[] }[]): PreparedPlan | undefined {
+    const newest = this.newest;
+    if (!newest || feeds.length !== newest.dims.length) return undefined;
+    for (let i = 0; i < feeds.length; i++) if (!sameDims(feeds[i]!.dims, newest.dims[i]!)) return undefined;
+    return newest.plan;
+  }
+
+  /** `dims`: the input dims of this use, in the session's input order. */
+  get(key: string, dims: readonly (readonly number[])[]): PreparedPlan | undefined {
     const plan = this.entries.get(key);
-    if (plan && key !== this.newest) {
+    if (!plan) return undefined;
+    if (key !== this.newest?.key) {
       // Most recently used last.
       this.entries.delete(key);
       this.entries.set(key, plan);
-      this.newest = key;
     }
+    this.newest = { key, plan, dims };
     return plan;
   }
 
-  set(key: string, plan: PreparedPlan): void {
+  set(key: string, plan: PreparedPlan, dims: readonly (readonly number[])[]): void {
     this.entries.delete(key);
     this.entries.set(key, plan);
-    this.newest = key;
+    this.newest = { key, plan, dims };
+    // The newest entry is last, so never evicted here.
     while (this.entries.size > this.capacity) {
       const [oldestKey, oldest] = this.entries.entries().next().value as [string, PreparedPlan];
       this.entries.delete(oldestKey);
@@ -68,6 +81,12 @@ export class PlanCache {
     this.entries.clear();
     this.newest = undefined;
   }
+}
+
+export function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export type { NativePlan };

@@ -17,7 +17,7 @@ import { Tensor, type TensorType } from '../tensor.js';
 import { allocateForResult, dtypeCode, isNumericData, tensorTypeOf, tensorTypeOfCode } from './element-types.js';
 import { checkFeeds, checkFetches, type ModelInput } from './feeds.js';
 import { describeGraph, type KernelKind, type NodeDescription } from './describe.js';
-import { PlanCache, type PreparedPlan } from './plan-cache.js';
+import { PlanCache, sameDims, type PreparedPlan } from './plan-cache.js';
 import { readModelFile } from './model-file.js';
 import { holdDuringRun } from '../result-memory.js';
 import { markReleased, packOnlyConstants } from './released-weights.js';
@@ -119,9 +119,6 @@ export class InferenceSession implements AsyncDisposable {
   private readonly plans: PlanCache;
   private readonly parameterInputs: Set<string>;
   private peakArena = 0;
-  /** The plan of the latest run and the feed dims it is for: a run with the same dims (the common
-   * case) takes it without the cache's shape signature. Cleared when that plan is evicted. */
-  private latest: { plan: PreparedPlan; dims: (readonly number[])[] } | null = null;
   /** Packed-weight constants whose raw bytes native still holds (released after a plan is built). */
   private unreleased: string[];
 
@@ -151,10 +148,7 @@ export class InferenceSession implements AsyncDisposable {
     this.inputMetadata = Object.freeze(graph.inputs.map((i) => meta(i.name, i.type.elemType, i.type.shape)));
     this.outputMetadata = Object.freeze(graph.outputs.map((o) => meta(o.name, o.type.elemType, o.type.shape)));
     this.parameterInputs = parameterInputNames(graph);
-    this.plans = new PlanCache(planCacheSize, (plan) => {
-      if (this.latest?.plan === plan) this.latest = null;
-      this.native?.removePlan(plan.id);
-    });
+    this.plans = new PlanCache(planCacheSize, (plan) => this.native?.removePlan(plan.id));
   }
 
   /**
@@ -290,7 +284,6 @@ export class InferenceSession implements AsyncDisposable {
   async release(): Promise<void> {
     if (!this.native) return;
     this.plans.clear();
-    this.latest = null;
     this.native.release();
     this.native = null;
   }
@@ -306,26 +299,25 @@ export class InferenceSession implements AsyncDisposable {
 
   private prepare(feeds: unknown): { plan: PreparedPlan; inputData: ArrayBufferView[] } {
     const tensors = checkFeeds(feeds, this.inputs);
-    const latest = this.latest;
-    // Parameter inputs are folded into the plan by value, so only plans without them are reused by dims.
-    if (latest && this.parameterInputs.size === 0 && tensors.every((t, i) => sameDims(t.dims, latest.dims[i]!))) {
-      return { plan: latest.plan, inputData: latest.plan.inputOrder.map((i) => tensors[i]!.data) };
+    // Parameter inputs are folded into the plan by value: only plans without them are found by dims.
+    let plan = this.parameterInputs.size === 0 ? this.plans.newestFor(tensors) : undefined;
+    if (!plan) {
+      const shapes = new Map(this.inputs.map((input, i) => [input.name, [...tensors[i]!.dims]]));
+      const values = new Map<string, InitializerTensor>();
+      this.inputs.forEach((input, i) => {
+        if (!this.parameterInputs.has(input.name)) return;
+        const t = tensors[i]!;
+        values.set(input.name, { name: input.name, type: t.type, dims: [...t.dims], data: t.data as InitializerTensor['data'] });
+      });
+      plan = this.planFor(shapes, values);
     }
-    const shapes = new Map(this.inputs.map((input, i) => [input.name, [...tensors[i]!.dims]]));
-    const values = new Map<string, InitializerTensor>();
-    this.inputs.forEach((input, i) => {
-      if (!this.parameterInputs.has(input.name)) return;
-      const t = tensors[i]!;
-      values.set(input.name, { name: input.name, type: t.type, dims: [...t.dims], data: t.data as InitializerTensor['data'] });
-    });
-    const plan = this.planFor(shapes, values);
-    this.latest = { plan, dims: tensors.map((t) => [...t.dims]) };
     return { plan, inputData: plan.inputOrder.map((i) => tensors[i]!.data) };
   }
 
   private planFor(shapes: Map<string, number[]>, values: Map<string, InitializerTensor>): PreparedPlan {
     const key = signature(shapes, values);
-    const cached = this.plans.get(key);
+    const dims = this.inputs.map((input) => shapes.get(input.name) ?? []);
+    const cached = this.plans.get(key, dims);
     if (cached) return cached;
     const native = this.live();
     const g = cloneGraph(this.graph);
@@ -347,7 +339,7 @@ export class InferenceSession implements AsyncDisposable {
     const inputOrder = plan.inputs.map((v) => inputIndex.get(plan.values[v]!.name)!);
     const prepared: PreparedPlan = { id, inputOrder, outputs, arenaBytes: plan.arenaBytes, nodes: describeGraph(g), built, ready: false };
     built.then(() => (prepared.ready = true), () => undefined);
-    this.plans.set(key, prepared);
+    this.plans.set(key, prepared, dims);
     this.peakArena = Math.max(this.peakArena, plan.arenaBytes);
     return prepared;
   }
@@ -393,12 +385,6 @@ function outputBuffers(plan: PreparedPlan, fetches: unknown, recycled: boolean):
     const data = allocateForResult(o.type, o.size, recycled);
     return { name: o.name, tensor: new Tensor(o.type, data as never, o.dims), data, given: false };
   });
-}
-
-function sameDims(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function collect(outputs: { name: string; tensor: Tensor }[], names: readonly string[]): InferenceSessionResult {
