@@ -72,6 +72,13 @@ export function stridesOf(shape: readonly number[]): number[] {
 }
 
 /** Element count of a concrete shape (1 for a scalar). */
+/** Whether two shapes are equal, dim for dim (a loop: run() calls it for every feed). */
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;

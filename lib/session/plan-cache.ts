@@ -5,6 +5,7 @@
  * once per session whatever the number of plans (native WeightCache). The cache is small and LRU:
  * servers see few distinct shapes, and an evicted plan is rebuilt on demand.
  */
+import { sameShape } from '../graph/broadcast.js';
 import type { NativePlan } from '../schedule/native-plan.js';
 import type { TensorType } from '../tensor.js';
 
@@ -44,7 +45,7 @@ export class PlanCache {
   newestFor(feeds: readonly { dims: readonly number[] }[]): PreparedPlan | undefined {
     const newest = this.newest;
     if (!newest || feeds.length !== newest.dims.length) return undefined;
-    for (let i = 0; i < feeds.length; i++) if (!sameDims(feeds[i]!.dims, newest.dims[i]!)) return undefined;
+    for (let i = 0; i < feeds.length; i++) if (!sameShape(feeds[i]!.dims, newest.dims[i]!)) return undefined;
     return newest.plan;
   }
 
@@ -81,12 +82,6 @@ export class PlanCache {
     this.entries.clear();
     this.newest = undefined;
   }
-}
-
-export function sameDims(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 export type { NativePlan };

@@ -17,7 +17,8 @@ import { Tensor, type TensorType } from '../tensor.js';
 import { allocateForResult, dtypeCode, isNumericData, tensorTypeOf, tensorTypeOfCode } from './element-types.js';
 import { checkFeeds, checkFetches, type ModelInput } from './feeds.js';
 import { describeGraph, type KernelKind, type NodeDescription } from './describe.js';
-import { PlanCache, sameDims, type PreparedPlan } from './plan-cache.js';
+import { PlanCache, type PreparedPlan } from './plan-cache.js';
+import { sameShape } from '../graph/broadcast.js';
 import { readModelFile } from './model-file.js';
 import { holdDuringRun } from '../result-memory.js';
 import { markReleased, packOnlyConstants } from './released-weights.js';
@@ -377,7 +378,7 @@ function outputBuffers(plan: PreparedPlan, fetches: unknown, recycled: boolean):
     if (t !== undefined && t !== null) {
       if (!(t instanceof Tensor)) throw new TypeError(`run: fetches['${o.name}'] must be a Tensor or null, got ${describeValue(t)}`);
       if (t.location === 'none') throw new Error(`run: fetches['${o.name}'] is a disposed tensor`);
-      if (t.type !== o.type || !sameDims(t.dims, o.dims)) {
+      if (t.type !== o.type || !sameShape(t.dims, o.dims)) {
         throw new TypeError(`run: fetches['${o.name}'] must be a ${o.type} tensor of dims [${o.dims.join(',')}], got ${t.type} [${t.dims.join(',')}]`);
       }
       return { name: o.name, tensor: t, data: t.data, given: true };

@@ -21,6 +21,7 @@
  * Runs per input-shape signature: every shape is concrete by then.
  */
 import type { InitializerTensor, TensorData } from '../../onnx/model.js';
+import { sameShape } from '../broadcast.js';
 import type { IrGraph, IrNode, IrValueType } from '../ir.js';
 import {
   concreteShape,
@@ -83,10 +84,6 @@ interface ResizeParams {
 function rank4(g: IrGraph, name: string): number[] | null {
   const shape = name === '' ? null : concreteShape(g, name);
   return shape && shape.length === 4 ? shape : null;
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 function onlyFirstOutput(node: IrNode): boolean {
