@@ -1,13 +1,12 @@
 // run() must leave the event loop free: the whole graph runs in one native job on a worker thread.
 // While ResNet-18 runs a batch, timers keep firing; the loop's delay (perf_hooks) stays under 10 ms.
 // One intra-op thread leaves a core to the loop on this 2-core machine (bench/ reports 2 threads too).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { InferenceSession, Tensor } from '../../lib/index.js';
+import { runInFreshNode } from '../helpers/fresh-node.js';
 import { DT, model } from '../helpers/onnx-model.js';
 
 const MODEL = join(import.meta.dirname, '..', '..', '..', 'shared', 'models', 'resnet18_fp32.onnx');
@@ -56,17 +55,16 @@ describe.skipIf(!existsSync(QDQ))('runs of a few milliseconds', () => {
     expect(ticks).toBeGreaterThan(elapsed / 20);
     await session.release();
 
-    // A child process that runs the model this way must end by itself after its last run.
-    const script = `
-      const { InferenceSession, Tensor } = await import(${JSON.stringify(join(import.meta.dirname, '..', '..', 'dist', 'index.js'))});
-      const s = await InferenceSession.create(${JSON.stringify(QDQ)}, { intraOpNumThreads: 1 });
-      const x = new Tensor('float32', new Float32Array(3 * 224 * 224).fill(0.25), [1, 3, 224, 224]);
-      for (let i = 0; i < 30; i++) await s.run({ input: x });
-      console.log('done');`;
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
-    expect(child.stderr).toBe('');
-    expect(child.stdout.trim()).toBe('done');
-    expect(child.status).toBe(0);
+    // A child process that runs the model this way must end by itself after its last run (the
+    // helper fails on a timeout or a non-zero status).
+    const done = runInFreshNode<string>({
+      script: () => `
+        const s = await InferenceSession.create(${JSON.stringify(QDQ)}, { intraOpNumThreads: 1 });
+        const x = new Tensor('float32', new Float32Array(3 * 224 * 224).fill(0.25), [1, 3, 224, 224]);
+        for (let i = 0; i < 30; i++) await s.run({ input: x });
+        console.log(JSON.stringify('done'));`,
+    });
+    expect(done).toBe('done');
   }, 120_000);
 });
 
@@ -83,14 +81,12 @@ describe('polling for a short run', () => {
       initializers: [{ name: 'W', type: DT.FLOAT, dims: [512, 256], data: new Float32Array(512 * 256).map((_, i) => Math.sin(i)) }],
       nodes: [{ op: 'MatMul', inputs: ['X', 'W'], outputs: ['Y'] }],
     });
-    const dir = mkdtempSync(join(tmpdir(), 'octet-poll-'));
-    try {
-      const path = join(dir, 'matmul.onnx');
-      writeFileSync(path, bytes);
-      const script = `
-        const { InferenceSession, Tensor } = await import(${JSON.stringify(join(import.meta.dirname, '..', '..', 'dist', 'index.js'))});
+    const perRun = runInFreshNode<{ bytes: number; us: number }[]>({
+      flags: ['--expose-gc', '--min-semi-space-size=16', '--max-semi-space-size=16'],
+      files: { 'matmul.onnx': bytes },
+      script: (paths) => `
         const { PerformanceObserver } = await import('node:perf_hooks');
-        const s = await InferenceSession.create(${JSON.stringify(path)}, { intraOpNumThreads: 1 });
+        const s = await InferenceSession.create(${JSON.stringify(paths['matmul.onnx'])}, { intraOpNumThreads: 1 });
         const feeds = { X: new Tensor('float32', new Float32Array(256 * 512).fill(0.5), [256, 512]) };
         const fetches = { Y: new Tensor('float32', new Float32Array(256 * 256), [256, 256]) };
         let collections = 0;
@@ -108,15 +104,10 @@ describe('polling for a short run', () => {
           await new Promise((r) => setTimeout(r, 0));  // let the observer report
           if (collections === 0) perRun.push({ bytes: used / 800, us: (performance.now() - started) * 1000 / 800 });
         }
-        console.log(JSON.stringify(perRun));`;
-      const child = spawnSync(process.execPath, ['--expose-gc', '--min-semi-space-size=16', '--max-semi-space-size=16', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
-      expect(child.stderr).toBe('');
-      const perRun = JSON.parse(child.stdout) as { bytes: number; us: number }[];
-      console.log(`JS heap allocated per run(feeds, fetches): ${perRun.map((r) => `${Math.round(r.bytes)} B (${r.us.toFixed(0)} µs a run)`).join(', ')}`);
-      expect(perRun.length).toBeGreaterThan(0);
-      expect(Math.min(...perRun.map((r) => r.bytes))).toBeLessThan(8 * 1024);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+        console.log(JSON.stringify(perRun));`,
+    });
+    console.log(`JS heap allocated per run(feeds, fetches): ${perRun.map((r) => `${Math.round(r.bytes)} B (${r.us.toFixed(0)} µs a run)`).join(', ')}`);
+    expect(perRun.length).toBeGreaterThan(0);
+    expect(Math.min(...perRun.map((r) => r.bytes))).toBeLessThan(8 * 1024);
   }, 120_000);
 });

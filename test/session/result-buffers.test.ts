@@ -1,12 +1,9 @@
 // Large results of run() live in recycled native memory (native/addon/result_buffers.cc): a result
 // must hold its own values for as long as the caller keeps it, however many runs follow, and never
 // share memory with another live result; runSync() results too.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InferenceSession, Tensor } from '../../lib/index.js';
+import { runInFreshNode } from '../helpers/fresh-node.js';
 import { DT, model } from '../helpers/onnx-model.js';
 
 const SIDE = 96;  // [1, 4, 96, 96] float32 results: 144 KiB, above the recycling threshold
@@ -53,15 +50,12 @@ describe('recycled result buffers', () => {
   // process with a live heap, the results piled up until full mark-compacts freed them (2-3 per
   // 200 MB of results here, against 0 with it). Measured in a fresh process, away from vitest's heap.
   it('results are freed by young-generation collections, not full ones', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'octet-gc-'));
-    try {
-      const path = join(dir, 'mul.onnx');
-      writeFileSync(path, bytes);
-      const script = `
-        const { InferenceSession, Tensor } = await import(${JSON.stringify(join(import.meta.dirname, '..', '..', 'dist', 'index.js'))});
+    const kinds = runInFreshNode<{ minor: number; major: number }>({
+      files: { 'mul.onnx': bytes },
+      script: (paths) => `
         const { PerformanceObserver, constants } = await import('node:perf_hooks');
         const live = Array.from({ length: 200000 }, (_, i) => ({ i, s: 'x' + i }));  // a server's heap
-        const s = await InferenceSession.create(${JSON.stringify(path)});
+        const s = await InferenceSession.create(${JSON.stringify(paths['mul.onnx'])});
         const x = new Tensor('float32', new Float32Array(4 * ${SIDE} * ${SIDE}).fill(1), [1, 4, ${SIDE}, ${SIDE}]);
         await s.run({ X: x });
         const kinds = { minor: 0, major: 0 };
@@ -75,15 +69,10 @@ describe('recycled result buffers', () => {
         for (let i = 0; i < 1500; i++) await s.run({ X: x });  // 216 MB of results
         await new Promise((r) => setImmediate(r));
         observer.disconnect();
-        console.log(JSON.stringify({ ...kinds, live: live.length }));`;
-      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
-      expect(child.stderr).toBe('');
-      const kinds = JSON.parse(child.stdout) as { minor: number; major: number };
-      expect(kinds.minor).toBeGreaterThanOrEqual(3);
-      expect(kinds.major).toBeLessThanOrEqual(1);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+        console.log(JSON.stringify({ ...kinds, live: live.length }));`,
+    });
+    expect(kinds.minor).toBeGreaterThanOrEqual(3);
+    expect(kinds.major).toBeLessThanOrEqual(1);
   }, 120_000);
 
   // V8 starts a full mark-compact when the old generation plus the external memory allocated since
@@ -100,18 +89,15 @@ describe('recycled result buffers', () => {
       outputs: [['Y', DT.FLOAT, null]],
       nodes: [{ op: 'Reshape', inputs: ['X', 'S'], outputs: ['Y'] }],
     });
-    const dir = mkdtempSync(join(tmpdir(), 'octet-old-'));
-    try {
-      const path = join(dir, 'mul.onnx');
-      writeFileSync(path, bytes);
-      writeFileSync(join(dir, 'reshape.onnx'), reshape);
-      const script = `
-        const { InferenceSession, Tensor } = await import(${JSON.stringify(join(import.meta.dirname, '..', '..', 'dist', 'index.js'))});
+    const perRun = runInFreshNode<Record<string, number>>({
+      flags: ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64'],
+      files: { 'mul.onnx': bytes, 'reshape.onnx': reshape },
+      script: (paths) => `
         const v8 = await import('node:v8');
-        const s = await InferenceSession.create(${JSON.stringify(path)});
+        const s = await InferenceSession.create(${JSON.stringify(paths['mul.onnx'])});
         const x = new Tensor('float32', new Float32Array(4 * ${SIDE} * ${SIDE}).fill(1), [1, 4, ${SIDE}, ${SIDE}]);
         const into = { Y: new Tensor('float32', new Float32Array(4 * ${SIDE} * ${SIDE}), [1, 4, ${SIDE}, ${SIDE}]) };
-        const r = await InferenceSession.create(${JSON.stringify(join(dir, 'reshape.onnx'))});
+        const r = await InferenceSession.create(${JSON.stringify(paths['reshape.onnx'])});
         const shape = new Tensor('int64', BigInt64Array.of(4n, ${SIDE * SIDE}n), [2]);
         const old = () => v8.getHeapSpaceStatistics().find((space) => space.space_name === 'old_space').space_used_size;
         const ways = {
@@ -140,16 +126,11 @@ describe('recycled result buffers', () => {
             if (collections === 0) perRun[way] = Math.min(perRun[way] ?? Infinity, grown / 100);
           }
         }
-        console.log(JSON.stringify(perRun));`;
-      const child = spawnSync(process.execPath, ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
-      expect(child.stderr).toBe('');
-      const perRun = JSON.parse(child.stdout) as Record<string, number>;
-      console.log(`old-generation bytes allocated per run: ${JSON.stringify(perRun)}`);
-      expect(Object.keys(perRun).sort()).toEqual(['disposed', 'new', 'parameter', 'preallocated', 'sync']);
-      for (const [way, bytesPerRun] of Object.entries(perRun)) expect(bytesPerRun, way).toBeLessThan(64);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+        console.log(JSON.stringify(perRun));`,
+    });
+    console.log(`old-generation bytes allocated per run: ${JSON.stringify(perRun)}`);
+    expect(Object.keys(perRun).sort()).toEqual(['disposed', 'new', 'parameter', 'preallocated', 'sync']);
+    for (const [way, bytesPerRun] of Object.entries(perRun)) expect(bytesPerRun, way).toBeLessThan(64);
   }, 120_000);
 
   it('dispose() hands a result back at once: no memory piles up, later results are right', async () => {
